@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditEventEntity, type AuditKind, type AuditOutcome } from './audit-event.entity.js';
+
+export interface NewAuditEvent {
+  kind: AuditKind;
+  action: string;
+  outcome: AuditOutcome;
+  actor?: string | null;
+  target?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  before?: string;
+  kind?: AuditKind;
+  outcome?: AuditOutcome;
+}
+
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(tenantId: string, event: NewAuditEvent, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).insert(AuditEventEntity, {
+      tenantId,
+      kind: event.kind,
+      action: event.action,
+      outcome: event.outcome,
+      actor: truncate(event.actor, 320),
+      target: truncate(event.target, 320),
+      reason: event.reason ?? null,
+      // jsonb: TypeORM's deep-partial typing does not model free-form objects.
+      details: (event.details ?? null) as AuditEventEntity['details'] & object,
+    });
+  }
+
+  /** Newest first, keyed on the identity column so paging is stable while events arrive. */
+  async list(tenantId: string, query: AuditQuery): Promise<AuditEventEntity[]> {
+    const qb = this.dataSource
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId', { tenantId })
+      .orderBy('e.id', 'DESC')
+      .limit(query.limit);
+    if (query.before) qb.andWhere('e.id < :before', { before: query.before });
+    if (query.kind) qb.andWhere('e.kind = :kind', { kind: query.kind });
+    if (query.outcome) qb.andWhere('e.outcome = :outcome', { outcome: query.outcome });
+    return qb.getMany();
+  }
+}
+
+function truncate(value: string | null | undefined, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return value.length > max ? value.slice(0, max) : value;
+}

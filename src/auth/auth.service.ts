@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { ApiException } from '../common/http/api-exception.js';
+import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
+import { PasswordHasher } from '../users/password-hasher.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { SessionsService, type NewSession } from './sessions.service.js';
+
+export interface LoginResult {
+  user: UserEntity;
+  session: NewSession;
+}
+
+const INVALID = 'The email or password is not correct';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly settings: SecuritySettingsRepository,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottleService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async options(slug: string): Promise<{ tenantName: string; samlEnabled: boolean; samlEnforced: boolean }> {
+    const tenant = await this.tenants.getBySlugOrThrow(slug);
+    const s = await this.settings.get(tenant.id);
+    return { tenantName: tenant.name, samlEnabled: s.samlEnabled, samlEnforced: s.samlEnabled && s.samlEnforceLogin };
+  }
+
+  /**
+   * Password sign-in. Unknown email, wrong password and no password set give the same answer
+   * in about the same time; the precise reason goes to the audit log only.
+   */
+  async login(slug: string, email: string, password: string, ip: string): Promise<LoginResult> {
+    const tenant = await this.tenants.getBySlugOrThrow(slug);
+    const s = await this.settings.get(tenant.id);
+    const fail = (reason: string) =>
+      this.audit.record(tenant.id, { kind: 'auth', action: 'login.password', actor: email, target: email, outcome: 'failure', reason });
+
+    if (s.samlEnabled && s.samlEnforceLogin) {
+      await fail('Enforce SAML Login is on');
+      throw new ApiException(403, 'saml_enforced', 'This organization requires single sign-on. Sign in from your identity provider.');
+    }
+    await this.throttle.assertAllowed(tenant.id, email, ip);
+
+    const user = await this.users.findByEmail(tenant.id, email);
+    const ok = user?.passwordHash ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);
+    if (!user || !ok) {
+      await this.throttle.recordFailure(tenant.id, email, ip);
+      await fail(!user ? 'unknown email' : user.passwordHash ? 'wrong password' : 'no password set');
+      throw new ApiException(401, 'invalid_credentials', INVALID);
+    }
+    if (!user.active) {
+      await fail('user is deactivated');
+      throw new ApiException(403, 'inactive', 'This account is deactivated. Ask your System Admin to reactivate it.');
+    }
+    await this.throttle.recordSuccess(tenant.id, email);
+    const session = await this.signIn(tenant.id, user, 'password');
+    await this.audit.record(tenant.id, { kind: 'auth', action: 'login.password', actor: user.email, target: user.email, outcome: 'success' });
+    return { user, session };
+  }
+
+  /** Opens a session for a user who has proven who they are (password or SAML). */
+  async signIn(tenantId: string, user: UserEntity, method: 'password' | 'saml'): Promise<NewSession> {
+    const session = await this.sessions.create(tenantId, user.id, method);
+    const now = new Date();
+    await this.users.setLastLogin(tenantId, user.id, now);
+    user.lastLoginAt = now;
+    return session;
+  }
+
+  async logout(tenantId: string, tokenHash: Buffer, email: string): Promise<void> {
+    await this.sessions.end(tenantId, tokenHash);
+    await this.audit.record(tenantId, { kind: 'auth', action: 'logout', actor: email, target: email, outcome: 'success' });
+  }
+}

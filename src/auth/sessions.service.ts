@@ -1,0 +1,105 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { deriveKey } from '../common/crypto/secret-box.js';
+import { constantTimeEquals, hmacSha256, newToken, sha256 } from '../common/crypto/tokens.js';
+import type { SessionAuth, SignInMethod } from '../common/http/request-context.js';
+import { AppConfig } from '../config/app-config.js';
+import { PINO_LOGGER } from '../config/config.module.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
+import type { TenantEntity } from '../tenancy/tenant.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, SESSION_TOUCH_SECONDS } from './session-policy.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+export interface NewSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+/**
+ * Server-side sessions shared by every instance through PostgreSQL. The cookie carries a random
+ * 256-bit token; only its SHA-256 is stored. The CSRF token is an HMAC of the session token, so
+ * it needs no storage and changes with every session.
+ */
+@Injectable()
+export class SessionsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly csrfKey: Buffer;
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly tenants: TenantsService,
+    private readonly users: UsersService,
+    config: AppConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {
+    if (!config.APP_SECRET) throw new Error('APP_SECRET is not resolved');
+    this.csrfKey = deriveKey(config.APP_SECRET, 'csrf');
+  }
+
+  onModuleInit(): void {
+    // Deactivating a user ends their sessions in the same transaction.
+    this.users.onDeactivation((tenantId, userId, manager) => this.sessions.deleteForUser(tenantId, userId, manager));
+    this.purgeTimer = setInterval(() => void this.purge(), 10 * 60 * 1000);
+    this.purgeTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+  }
+
+  async create(tenantId: string, userId: string, method: SignInMethod): Promise<NewSession> {
+    const token = newToken();
+    const expiresAt = new Date(Date.now() + SESSION_ABSOLUTE_SECONDS * 1000);
+    await this.sessions.insert({ tenantId, tokenHash: sha256(token), userId, method, expiresAt });
+    return { token, csrfToken: this.csrfFor(token), expiresAt };
+  }
+
+  /** Resolves a cookie on a tenant's URL to the signed-in, still active user; null otherwise. */
+  async authenticate(tenantSlug: string, token: string): Promise<SessionAuth | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    const tenant: TenantEntity | null = await this.tenants.findBySlug(tenantSlug);
+    if (!tenant) return null;
+    const tokenHash = sha256(token);
+    const session = await this.sessions.findLive(tenant.id, tokenHash, SESSION_IDLE_SECONDS);
+    if (!session) return null;
+    const user = await this.users.get(tenant.id, session.userId);
+    if (!user || !user.active) return null;
+    if (Date.now() - session.lastSeenAt.getTime() > SESSION_TOUCH_SECONDS * 1000) {
+      await this.sessions.touch(tenant.id, tokenHash);
+    }
+    return {
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+      user,
+      method: session.method,
+      tokenHash,
+      csrfToken: this.csrfFor(token),
+    };
+  }
+
+  verifyCsrf(auth: SessionAuth, presented: string | undefined): boolean {
+    return typeof presented === 'string' && presented.length > 0 && constantTimeEquals(presented, auth.csrfToken);
+  }
+
+  end(tenantId: string, tokenHash: Buffer): Promise<void> {
+    return this.sessions.delete(tenantId, tokenHash);
+  }
+
+  endAllForUser(tenantId: string, userId: string): Promise<void> {
+    return this.sessions.deleteForUser(tenantId, userId);
+  }
+
+  private csrfFor(token: string): string {
+    return hmacSha256(this.csrfKey, token).toString('base64url');
+  }
+
+  private async purge(): Promise<void> {
+    try {
+      const removed = await this.sessions.purgeExpired(SESSION_IDLE_SECONDS);
+      if (removed > 0) this.logger.debug({ removed }, 'expired sessions purged');
+    } catch (err) {
+      this.logger.warn({ err }, 'session purge failed');
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1795467307773 } from './1795467307773-initial-schema.js';
+
+/** Every migration, in order. Listed explicitly: no file globbing at run time (ESM, bundling). */
+export const MIGRATIONS = [InitialSchema1795467307773];

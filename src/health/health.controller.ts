@@ -1,0 +1,42 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { Public } from '../common/decorators/public.decorator.js';
+
+const READY_TIMEOUT_MS = 2000;
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The process is up. */
+  @Get()
+  @HttpCode(200)
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** The service can do its work: the database answers. 503 otherwise, until it does again. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return { status: 'ok', database: 'up' };
+    } catch {
+      reply.status(503);
+      return { status: 'unavailable', database: 'down' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

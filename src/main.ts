@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from './bootstrap/create-app.js';
+import { resolveDatabase } from './bootstrap/resolve-database.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { ensureAppSecret } from './config/app-secret.js';
+import { createLogger } from './common/logging/logger.js';
+import { TenantsService } from './tenancy/tenants.service.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  if (ensureAppSecret(config)) {
+    logger.warn(`APP_SECRET is not set: using a generated one kept in ${config.DATA_DIR}/app-secret (set APP_SECRET in production)`);
+  }
+  const database = await resolveDatabase(config, logger);
+
+  let app: NestFastifyApplication | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app?.close();
+    } finally {
+      await database.stop();
+      logger.info('stopped');
+      process.exit(0);
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+
+  app = await createApp(config, logger);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ url: config.publicUrl, port: config.PORT }, 'Latchkey is listening');
+
+  if ((await app.get(TenantsService).count()) === 0) {
+    logger.info(
+      [
+        'No tenant exists yet. Create the first one with its System Admin:',
+        `  npm run cli -- create-tenant --slug acme --name "Acme" --admin-email admin@acme.test --admin-given-name Ada --admin-family-name Admin`,
+        '  (the CLI asks for the password, or reads it from LATCHKEY_ADMIN_PASSWORD)',
+        `or, with OPERATOR_TOKEN set: curl -X POST ${config.publicUrl}/api/operator/tenants -H "Authorization: Bearer $OPERATOR_TOKEN" -H "Content-Type: application/json" \\`,
+        `  -d '{"slug":"acme","name":"Acme","admin":{"email":"admin@acme.test","password":"<at least 10 characters>","givenName":"Ada","familyName":"Admin"}}'`,
+        `Then sign in at ${config.publicUrl}/t/acme/login`,
+      ].join('\n'),
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Latchkey failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

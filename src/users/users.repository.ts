@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import { UserEntity } from './user.entity.js';
+
+export interface UserListQuery {
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+/** The only code that reads or writes the users table. Every method takes the tenant first. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(UserEntity);
+  }
+
+  findById(tenantId: string, id: string, manager?: EntityManager): Promise<UserEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.repo(manager).findOne({ where: { tenantId, id } });
+  }
+
+  /** Reads the row and locks it until the transaction ends (concurrent admin edits serialise). */
+  findByIdForUpdate(tenantId: string, id: string, manager: EntityManager): Promise<UserEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.repo(manager).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Case-insensitive, served by the unique index on (tenant_id, lower(email)). */
+  findByEmail(tenantId: string, email: string, manager?: EntityManager): Promise<UserEntity | null> {
+    return this.repo(manager)
+      .createQueryBuilder('u')
+      .where('u.tenant_id = :tenantId AND lower(u.email) = lower(:email)', { tenantId, email })
+      .getOne();
+  }
+
+  async list(tenantId: string, query: UserListQuery): Promise<{ items: UserEntity[]; total: number }> {
+    const qb = this.repo().createQueryBuilder('u').where('u.tenant_id = :tenantId', { tenantId });
+    const search = query.search?.trim();
+    if (search) {
+      const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('lower(u.email) LIKE :pattern', { pattern })
+            .orWhere('lower(u.given_name) LIKE :pattern')
+            .orWhere("lower(u.given_name || ' ' || u.family_name) LIKE :pattern")
+            .orWhere('lower(u.family_name) LIKE :pattern'),
+        ),
+      );
+    }
+    const [items, total] = await qb
+      .orderBy('lower(u.email)', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .offset(query.offset)
+      .limit(query.limit)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  countActiveAdmins(tenantId: string, manager?: EntityManager): Promise<number> {
+    return this.repo(manager).count({ where: { tenantId, role: 'system_admin', active: true } });
+  }
+
+  /** Inserts and returns the stored row; a duplicate email raises the unique violation (23505). */
+  async insert(user: Partial<UserEntity> & { tenantId: string; email: string }, manager?: EntityManager): Promise<UserEntity> {
+    const repo = this.repo(manager);
+    const result = await repo.insert(repo.create(user));
+    const id = (result.identifiers[0] as { id: string }).id;
+    const stored = await repo.findOneOrFail({ where: { tenantId: user.tenantId, id } });
+    return stored;
+  }
+
+  /** Saves changed columns; bumps version and updated_at. */
+  save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
+    return this.repo(manager).save(user);
+  }
+
+  async setLastLogin(tenantId: string, id: string, at: Date): Promise<void> {
+    // Not a change of the user's attributes: version and updated_at stay as they are.
+    await this.dataSource.query('UPDATE users SET last_login_at = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, at]);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

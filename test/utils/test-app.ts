@@ -1,0 +1,53 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
+import { createApp } from '../../src/bootstrap/create-app.js';
+import { createLogger } from '../../src/common/logging/logger.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
+export const PUBLIC_URL = 'http://localhost:3000';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: Server;
+  config: AppConfig;
+  db: TestDatabase;
+  /** Every log line the app wrote, as JSON text: tests assert no secret appears. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real application (same factory as production) on a fresh database of its own.
+ * Pass `db` to start a second instance on the same database (multi-instance tests).
+ */
+export async function startTestApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+  const database = db ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    APP_SECRET: 'test-app-secret-0123456789-abcdefghijklmnop',
+    OPERATOR_TOKEN,
+    PUBLIC_URL,
+    LOG_LEVEL: 'info',
+    DATABASE_POOL_SIZE: '5',
+    ...env,
+  });
+  const logs: string[] = [];
+  const logger = createLogger(config.LOG_LEVEL, { write: (line: string) => void logs.push(line) });
+  const app = await createApp(config, logger);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    http: app.getHttpServer() as Server,
+    config,
+    db: database,
+    logs,
+    close: async () => {
+      await app.close();
+      if (!db) await database.drop();
+    },
+  };
+}
