@@ -5,10 +5,13 @@ import { ApiException } from '../http/api-exception.js';
 function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | null {
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const constraints = Object.values(e.constraints ?? {});
+    const constraints = Object.entries(e.constraints ?? {});
     if (constraints.length > 0) {
+      if (e.value === undefined || e.value === null) return { field, message: 'is required' };
+      // Decorators report bottom-up; a type check (isString, isIn...) says most, so it wins.
+      const [, raw] = constraints.find(([name]) => /^is[A-Z]/.test(name)) ?? constraints[0]!;
       // class-validator starts its messages with the property name; say the full path instead.
-      const message = constraints[0]!.startsWith(`${e.property} `) ? constraints[0]!.slice(e.property.length + 1) : constraints[0]!;
+      const message = raw.startsWith(`${e.property} `) ? raw.slice(e.property.length + 1) : raw;
       return { field, message };
     }
     const nested = firstProblem(e.children ?? [], field);
