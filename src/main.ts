@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './bootstrap/create-app.js';
 import { resolveDatabase } from './bootstrap/resolve-database.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
@@ -24,14 +23,14 @@ async function main(): Promise<void> {
   }
   const database = await resolveDatabase(config, logger);
 
-  let app: NestFastifyApplication | undefined;
+  const app = await createApp(config, logger);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     try {
-      await app?.close();
+      await app.close();
     } finally {
       await database.stop();
       logger.info('stopped');
@@ -40,7 +39,6 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
 
-  app = await createApp(config, logger);
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url: config.publicUrl, port: config.PORT }, 'Latchkey is listening');
 
