@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults and derives the public URL from the port', () => {
+    const config = loadConfig({ PORT: '8080' });
+    expect(config.PORT).toBe(8080);
+    expect(config.publicUrl).toBe('http://localhost:8080');
+    expect(config.SAML_CLOCK_SKEW_SECONDS).toBe(60);
+    expect(config.LOG_LEVEL).toBe('info');
+    expect(config.secureCookies).toBe(false);
+  });
+
+  it('strips a trailing slash from PUBLIC_URL and marks https cookies Secure', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://id.example.com/' });
+    expect(config.publicUrl).toBe('https://id.example.com');
+    expect(config.secureCookies).toBe(true);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['APP_SECRET', { APP_SECRET: 'short' }],
+    ['OPERATOR_TOKEN', { OPERATOR_TOKEN: 'short' }],
+    ['SAML_CLOCK_SKEW_SECONDS', { SAML_CLOCK_SKEW_SECONDS: '-1' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+  ])('refuses a wrong %s with a message naming it', (name, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
+  });
+
+  it('never echoes a secret value in the error', () => {
+    expect(() => loadConfig({ APP_SECRET: 'tiny-secret' })).toThrow(/APP_SECRET="\[redacted\]"/);
+  });
+
+  it('refuses to start in production without APP_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET: is required when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ OPERATOR_TOKEN: '', DATABASE_URL: '' });
+    expect(config.OPERATOR_TOKEN).toBeUndefined();
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+});
