@@ -105,4 +105,21 @@ describe('migrations', () => {
       await db.drop();
     }
   });
+
+  it('run exactly once when several instances start on an empty database at the same time', async () => {
+    const db = await createEmptyDatabase();
+    try {
+      const apps = await Promise.all([startTestApp({}, db), startTestApp({}, db), startTestApp({}, db)]);
+      try {
+        const applied = await queryDatabase<{ name: string; n: string }>(db, 'SELECT name, count(*) AS n FROM migrations GROUP BY name');
+        expect(applied.length).toBeGreaterThan(0);
+        expect(applied.every((m) => m.n === '1')).toBe(true);
+        for (const a of apps) expect((await request(a.http).get('/health/ready')).status).toBe(200);
+      } finally {
+        await Promise.all(apps.map((a) => a.close()));
+      }
+    } finally {
+      await db.drop();
+    }
+  });
 });

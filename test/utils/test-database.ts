@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
+import { runMigrations } from '../../src/database/run-migrations.js';
 
 function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
@@ -43,13 +42,7 @@ async function ensureTemplate(): Promise<string> {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
       if (exists.rowCount) return;
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(template)}`);
-      const ds = new DataSource(buildDataSourceOptions({ url: databaseUrl(template), poolSize: 1, migrationsRun: false }));
-      await ds.initialize();
-      try {
-        await ds.runMigrations({ transaction: 'each' });
-      } finally {
-        await ds.destroy();
-      }
+      await runMigrations(databaseUrl(template));
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
