@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { runClusterPrimary } from './bootstrap/cluster-primary.js';
 import { createApp } from './bootstrap/create-app.js';
 import { resolveDatabase } from './bootstrap/resolve-database.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
@@ -22,6 +24,10 @@ async function main(): Promise<void> {
     logger.warn(`APP_SECRET is not set: using a generated one kept in ${config.DATA_DIR}/app-secret (set APP_SECRET in production)`);
   }
   const database = await resolveDatabase(config, logger);
+  if (config.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
+    await runClusterPrimary(config, database, logger);
+    return;
+  }
 
   const app = await createApp(config, logger);
   let stopping = false;
@@ -40,9 +46,9 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
 
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ url: config.publicUrl, port: config.PORT }, 'Latchkey is listening');
+  logger.info({ url: config.publicUrl, port: config.PORT, pid: process.pid }, 'Latchkey is listening');
 
-  if ((await app.get(TenantsService).count()) === 0) {
+  if (cluster.isPrimary && (await app.get(TenantsService).count()) === 0) {
     logger.info(
       [
         'No tenant exists yet. Create the first one with its System Admin:',
