@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
-import { LogController } from 'fastify';
+import { LogController, type RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-fo
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { AppConfig } from '../config/app-config.js';
+import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
 
 /** Largest request body accepted anywhere (a 1 MiB certificate upload plus multipart framing). */
 export const BODY_LIMIT_BYTES = 1_048_576 + 64 * 1024;
@@ -28,7 +29,7 @@ export interface CreateAppOptions {
  * so they exercise the same plugins, filters, pipes and limits.
  */
 export async function createApp(config: AppConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const formatters = [...(options.errorFormatters ?? []), jsonErrorFormatter];
+  const formatters = [...(options.errorFormatters ?? []), new ScimErrorFormatter(), jsonErrorFormatter];
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request, written by the onResponse hook below.
@@ -46,6 +47,10 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // SCIM clients send application/scim+json (Entra and Okta add "; charset=utf-8"): the same
+  // JSON parser as application/json, prototype-poisoning checks included.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/scim+json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => parseJson(request, body.toString('utf8'), done));
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10 } });
 
