@@ -35,6 +35,8 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // SCIM clients (Microsoft's reference collection) send "/Users/?filter=…".
+    routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.TRUST_PROXY,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];

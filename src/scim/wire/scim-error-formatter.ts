@@ -1,11 +1,6 @@
 import type { ErrorFormatter, HttpFailure, RenderedError } from '../../common/http/error-formatter.js';
 import { SCIM_CONTENT_TYPE, SCIM_ERROR_SCHEMA } from './scim-schemas.js';
 
-/** Failures that did not come from SCIM code but still need a scimType (body parsing). */
-const SCIM_TYPE_BY_CODE: Record<string, string> = {
-  invalid_json: 'invalidSyntax',
-  validation_failed: 'invalidSyntax',
-};
 
 /**
  * Renders every failure under /scim (unknown routes, body-parser errors, 413, 500 included) as an
@@ -17,14 +12,21 @@ export class ScimErrorFormatter implements ErrorFormatter {
   }
 
   render(failure: HttpFailure): RenderedError {
-    const scimType = typeof failure.details.scimType === 'string' ? failure.details.scimType : SCIM_TYPE_BY_CODE[failure.code];
+    let scimType = typeof failure.details.scimType === 'string' ? failure.details.scimType : undefined;
+    let detail = failure.message;
+    if (!scimType && failure.status === 400) {
+      // A 400 that SCIM code did not throw comes from reading the body (malformed JSON, an
+      // empty JSON body, prototype poisoning): the request body message structure is invalid.
+      scimType = 'invalidSyntax';
+      if (/json/i.test(detail)) detail = 'The request body is not valid JSON';
+    }
     return {
       contentType: SCIM_CONTENT_TYPE,
       body: {
         schemas: [SCIM_ERROR_SCHEMA],
         status: String(failure.status),
         ...(scimType ? { scimType } : {}),
-        detail: failure.message,
+        detail,
       },
     };
   }
