@@ -1,14 +1,14 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
-import { LogController, type RawServerDefault } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { AllExceptionsFilter } from '../common/filters/all-exceptions.filter.js';
+import { AllExceptionsFilter, sendFailure } from '../common/filters/all-exceptions.filter.js';
 import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-formatter.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
@@ -37,6 +37,9 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
     bodyLimit: BODY_LIMIT_BYTES,
     // SCIM clients (Microsoft's reference collection) send "/Users/?filter=…".
     routerOptions: { ignoreTrailingSlash: true },
+    // Router failures (a path parameter over 100 characters: 414; a malformed %-escape: 400) are
+    // answered by Fastify before Nest sees the request: render them like every other failure.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendFailure(request, reply, error, formatters, logger),
     trustProxy: config.TRUST_PROXY,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];

@@ -10,6 +10,7 @@ import { UsersService } from '../users/users.service.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimException } from './wire/scim-exception.js';
 import { listResponse, type ScimListResponse } from './wire/scim-list-response.js';
+import { assertNestingDepth } from './wire/scim-body-limits.js';
 import { applyScimPatch } from './wire/scim-patch.js';
 import { SCIM_DEFAULT_COUNT, SCIM_MAX_RESULTS } from './wire/scim-schemas.js';
 import { scimFilterToCriteria } from './wire/scim-user-filter.js';
@@ -83,6 +84,7 @@ export class ScimUsersService {
   create(tenant: ScimTenant, body: unknown): Promise<ScimUser> {
     const hint = isPlainObject(body) ? getAttribute(body, 'userName') : undefined;
     return this.write(tenant, { action: 'user.create', target: typeof hint === 'string' ? hint : null, details: {} }, async (m, ctx) => {
+      assertNestingDepth(body);
       const input = readScimUserInput(body);
       ctx.target = input.userName;
       const user = await this.users.insert(
@@ -107,6 +109,7 @@ export class ScimUsersService {
   /** PUT /Users/{id}: replaces the writable attributes; active and externalId stay when left out. */
   replace(tenant: ScimTenant, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimUser> {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PUT' } }, async (m, ctx) => {
+      assertNestingDepth(body);
       const input = readScimUserInput(body);
       const user = await this.lockForWrite(tenant, id, ifMatch, m, ctx);
       const next: ScimUserState = {
@@ -123,6 +126,7 @@ export class ScimUsersService {
   /** PATCH /Users/{id}: a PatchOp applied all or none. */
   patch(tenant: ScimTenant, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimUser> {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PATCH' } }, async (m, ctx) => {
+      assertNestingDepth(body);
       const user = await this.lockForWrite(tenant, id, ifMatch, m, ctx);
       const { state } = applyScimPatch(stateOf(user), body);
       return this.toResource(tenant, await this.store(tenant, user, state, m, ctx));
@@ -134,7 +138,6 @@ export class ScimUsersService {
     await this.write(tenant, { action: 'user.deactivate', target: id, details: { method: 'DELETE' } }, async (m, ctx) => {
       const user = await this.lockForWrite(tenant, id, ifMatch, m, ctx);
       await this.store(tenant, user, { ...stateOf(user), active: false }, m, ctx);
-      ctx.action = 'user.deactivate';
     });
   }
 

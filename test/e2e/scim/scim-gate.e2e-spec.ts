@@ -133,13 +133,13 @@ describe('SCIM gate, discovery and error format', () => {
       expect(list.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 1, itemsPerPage: 1 });
       const schema = list.body.Resources[0];
       expect(schema).toMatchObject({ id: USER_SCHEMA, name: 'User', meta: { resourceType: 'Schema', location: `${base()}/Schemas/${USER_SCHEMA}` } });
-      const attrs = Object.fromEntries((schema.attributes as { name: string }[]).map((x) => [x.name, x]));
+      const attrs = Object.fromEntries((schema.attributes as { name: string; subAttributes?: unknown[] }[]).map((x) => [x.name, x]));
       expect(Object.keys(attrs)).toEqual(['userName', 'name', 'displayName', 'active', 'emails']);
       expect(attrs.userName).toMatchObject({ type: 'string', required: true, caseExact: false, mutability: 'readWrite', uniqueness: 'server' });
       expect(attrs.displayName).toMatchObject({ type: 'string', mutability: 'readOnly' });
       expect(attrs.active).toMatchObject({ type: 'boolean', mutability: 'readWrite' });
       expect(attrs.emails).toMatchObject({ type: 'complex', multiValued: true, mutability: 'readOnly' });
-      expect((attrs.name as { subAttributes: unknown[] }).subAttributes).toEqual([
+      expect(attrs.name!.subAttributes).toEqual([
         expect.objectContaining({ name: 'givenName', required: true, mutability: 'readWrite', caseExact: false, uniqueness: 'none' }),
         expect.objectContaining({ name: 'familyName', required: true, mutability: 'readWrite', caseExact: false, uniqueness: 'none' }),
       ]);
@@ -160,6 +160,13 @@ describe('SCIM gate, discovery and error format', () => {
         expect(res.headers['content-type']).toMatch(SCIM_JSON);
         expect(res.body).toEqual(scimError(404));
       }
+    });
+
+    it('router failures (a malformed %-escape in the path) are SCIM errors too', async () => {
+      const res = await request(t.http).get(`/scim/v2/${a.tenant.slug}/Users/%E0%A4%A`).set('authorization', `Bearer ${a.settings.token!}`);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(SCIM_JSON);
+      expect(res.body).toEqual(scimError(400, 'invalidSyntax'));
     });
 
     it('/Groups and /Bulk are 501 (Users only, no bulk)', async () => {
