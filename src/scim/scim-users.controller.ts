@@ -61,8 +61,14 @@ export class ScimUsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@CurrentScimTenant() tenant: ScimTenant, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+  async remove(
+    @CurrentScimTenant() tenant: ScimTenant,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.scim.deactivate(tenant, id, ifMatch);
+    void reply.removeHeader('content-type'); // 204: no body, so no media type (RFC 9110 §8.3)
   }
 }
 

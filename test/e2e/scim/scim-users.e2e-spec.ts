@@ -525,6 +525,7 @@ describe('SCIM /Users', () => {
       const res = await f.scim.delete(`Users/${user.id}`);
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
+      expect(res.headers['content-type']).toBeUndefined();
       const after = await fetchUser(user.id);
       expect(after).toMatchObject({ id: user.id, active: false, meta: { version: 'W/"2"' } });
       expect((await filter(`userName eq "${user.userName}"`)).body.Resources).toEqual([after]);
