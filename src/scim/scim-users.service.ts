@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
 import { AppConfig } from '../config/app-config.js';
+import type { UserCriteria } from '../users/user-criteria.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
@@ -61,7 +62,7 @@ export class ScimUsersService {
   async list(tenant: ScimTenant, query: ScimListQuery): Promise<ScimListResponse<ScimUser>> {
     const startIndex = Math.min(MAX_START_INDEX, Math.max(1, integerParam(query.startIndex, 'startIndex') ?? 1));
     const count = Math.min(SCIM_MAX_RESULTS, Math.max(0, integerParam(query.count, 'count') ?? SCIM_DEFAULT_COUNT));
-    let criteria = null;
+    let criteria: UserCriteria | null = null;
     if (query.filter !== undefined) {
       if (typeof query.filter !== 'string') throw new ScimException(400, 'invalidFilter', 'Give one filter parameter');
       criteria = scimFilterToCriteria(query.filter);
