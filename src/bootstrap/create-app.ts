@@ -1,18 +1,19 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
-import { LogController } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { AllExceptionsFilter } from '../common/filters/all-exceptions.filter.js';
+import { AllExceptionsFilter, sendFailure } from '../common/filters/all-exceptions.filter.js';
 import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-formatter.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { AppConfig } from '../config/app-config.js';
+import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
 
 /** Largest request body accepted anywhere (a 1 MiB certificate upload plus multipart framing). */
 export const BODY_LIMIT_BYTES = 1_048_576 + 64 * 1024;
@@ -28,12 +29,17 @@ export interface CreateAppOptions {
  * so they exercise the same plugins, filters, pipes and limits.
  */
 export async function createApp(config: AppConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const formatters = [...(options.errorFormatters ?? []), jsonErrorFormatter];
+  const formatters = [...(options.errorFormatters ?? []), new ScimErrorFormatter(), jsonErrorFormatter];
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // SCIM clients (Microsoft's reference collection) send "/Users/?filter=…".
+    routerOptions: { ignoreTrailingSlash: true },
+    // Router failures (a path parameter over 100 characters: 414; a malformed %-escape: 400) are
+    // answered by Fastify before Nest sees the request: render them like every other failure.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendFailure(request, reply, error, formatters, logger),
     trustProxy: config.TRUST_PROXY,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
@@ -46,6 +52,10 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // SCIM clients send application/scim+json (Entra and Okta add "; charset=utf-8"): the same
+  // JSON parser as application/json, prototype-poisoning checks included.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/scim+json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => parseJson(request, body.toString('utf8'), done));
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10 } });
 

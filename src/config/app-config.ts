@@ -107,6 +107,23 @@ export class AppConfig {
   @Max(64)
   WEB_CONCURRENCY = 1;
 
+  /**
+   * SCIM requests per second per tenant and per instance (token bucket; 0 turns the limit off).
+   * Generous: Entra's initial cycle and Okta imports stay far below it; it stops runaway clients.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  SCIM_RATE_LIMIT_PER_SECOND = 1000;
+
+  /** Requests a tenant may send at once before the per-second rate applies (bucket size). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  SCIM_RATE_LIMIT_BURST = 2000;
+
   /** The public URL with no trailing slash. */
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');

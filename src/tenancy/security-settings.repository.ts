@@ -3,6 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TenantSecuritySettingsEntity } from './tenant-security-settings.entity.js';
 
+/** What the SCIM gate needs to admit or refuse a request, read in one statement. */
+export interface ScimGateRow {
+  tenantId: string;
+  scimEnabled: boolean;
+  scimTokenHash: Buffer | null;
+  samlEnabled: boolean;
+  samlCertificateCount: number;
+}
+
 @Injectable()
 export class SecuritySettingsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -18,6 +27,30 @@ export class SecuritySettingsRepository {
   /** Reads the row locked for update, so concurrent settings changes serialise. */
   async getForUpdate(tenantId: string, manager: EntityManager): Promise<TenantSecuritySettingsEntity> {
     return this.repo(manager).findOneOrFail({ where: { tenantId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * The SCIM gate's hot-path read: tenant by slug (unique index) joined to its settings row by
+   * primary key, one round trip. Nothing is cached, so a regenerated token or a disabled SCIM
+   * takes effect on the very next request on every instance.
+   */
+  async findScimGate(slug: string): Promise<ScimGateRow | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT t.id AS tenant_id, s.scim_enabled, s.scim_token_hash, s.saml_enabled,
+              jsonb_array_length(s.saml_certificates) AS saml_certificate_count
+         FROM tenants t JOIN tenant_security_settings s ON s.tenant_id = t.id
+        WHERE t.slug = $1`,
+      [slug],
+    )) as { tenant_id: string; scim_enabled: boolean; scim_token_hash: Buffer | null; saml_enabled: boolean; saml_certificate_count: number }[];
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      tenantId: row.tenant_id,
+      scimEnabled: row.scim_enabled,
+      scimTokenHash: row.scim_token_hash,
+      samlEnabled: row.saml_enabled,
+      samlCertificateCount: row.saml_certificate_count,
+    };
   }
 
   save(settings: TenantSecuritySettingsEntity, manager?: EntityManager): Promise<TenantSecuritySettingsEntity> {

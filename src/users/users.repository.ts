@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
-import { UserEntity } from './user.entity.js';
+import type { UserCriteria } from './user-criteria.js';
+import { userCountSql, userSearchSql } from './user-criteria-sql.js';
+import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
+import type { LicenseKey } from './licenses.js';
 
 export interface UserListQuery {
   search?: string;
@@ -61,6 +64,23 @@ export class UsersRepository {
     return { items, total };
   }
 
+  /**
+   * Users matching the criteria (all of the tenant's when null), active and inactive, in a stable
+   * order, with the total. One statement on the hot path (the page carries a window count); a
+   * second only when the page is empty past the first row or no rows were asked for.
+   */
+  async search(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number): Promise<{ items: UserEntity[]; total: number }> {
+    if (limit > 0) {
+      const { sql, params } = userSearchSql(tenantId, criteria, offset, limit);
+      const rows = (await this.dataSource.query(sql, params)) as (UserRow & { total_count: string })[];
+      if (rows.length > 0) return { items: rows.map(toUserEntity), total: Number(rows[0]!.total_count) };
+      if (offset === 0) return { items: [], total: 0 };
+    }
+    const { sql, params } = userCountSql(tenantId, criteria);
+    const rows = (await this.dataSource.query(sql, params)) as { total: number }[];
+    return { items: [], total: rows[0]?.total ?? 0 };
+  }
+
   countActiveAdmins(tenantId: string, manager?: EntityManager): Promise<number> {
     return this.repo(manager).count({ where: { tenantId, role: 'system_admin', active: true } });
   }
@@ -83,6 +103,44 @@ export class UsersRepository {
     // Not a change of the user's attributes: version and updated_at stay as they are.
     await this.dataSource.query('UPDATE users SET last_login_at = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, at]);
   }
+}
+
+interface UserRow {
+  tenant_id: string;
+  id: string;
+  email: string;
+  given_name: string;
+  family_name: string;
+  active: boolean;
+  role: UserRole;
+  password_hash: string | null;
+  licenses: LicenseKey[];
+  source: UserSource;
+  external_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  last_login_at: Date | null;
+  version: number;
+}
+
+function toUserEntity(row: UserRow): UserEntity {
+  return Object.assign(new UserEntity(), {
+    tenantId: row.tenant_id,
+    id: row.id,
+    email: row.email,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    active: row.active,
+    role: row.role,
+    passwordHash: row.password_hash,
+    licenses: row.licenses,
+    source: row.source,
+    externalId: row.external_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastLoginAt: row.last_login_at,
+    version: row.version,
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

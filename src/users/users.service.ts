@@ -43,6 +43,14 @@ export class UsersService {
     this.deactivationHooks.push(hook);
   }
 
+  /**
+   * Runs what must happen when a user stops being active (their sessions end), inside the
+   * caller's transaction. Every path that deactivates a user (admin API, SCIM) calls this.
+   */
+  async runDeactivationHooks(tenantId: string, userId: string, manager: EntityManager): Promise<void> {
+    for (const hook of this.deactivationHooks) await hook(tenantId, userId, manager);
+  }
+
   get(tenantId: string, id: string): Promise<UserEntity | null> {
     return this.users.findById(tenantId, id);
   }
@@ -117,9 +125,7 @@ export class UsersService {
         throw new ApiException(409, 'last_admin', 'This is the last active System Admin of the tenant; make another user System Admin first');
       }
       const saved = await this.users.save(user, m);
-      if (before.active && !saved.active) {
-        for (const hook of this.deactivationHooks) await hook(tenantId, saved.id, m);
-      }
+      if (before.active && !saved.active) await this.runDeactivationHooks(tenantId, saved.id, m);
       await this.audit.record(
         tenantId,
         { kind: 'settings', action: 'user.update', actor, target: saved.email, outcome: 'success', details: { changed: Object.keys(changes) } },

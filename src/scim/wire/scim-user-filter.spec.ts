@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { userCriteriaToSql, userSearchSql } from '../../users/user-criteria-sql.js';
+import { ScimException } from './scim-exception.js';
+import { scimFilterToCriteria } from './scim-user-filter.js';
+
+function sql(filter: string): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  return { where: userCriteriaToSql(scimFilterToCriteria(filter), params), params };
+}
+
+describe('scimFilterToCriteria + userCriteriaToSql', () => {
+  it('turns userName eq into the indexed lower(email) equality, value as a parameter', () => {
+    expect(sql('userName eq "Ada@Example.com"')).toEqual({ where: 'lower(u.email) = lower($1)', params: ['Ada@Example.com'] });
+    expect(sql('UserName EQ "x"').where).toBe('lower(u.email) = lower($1)');
+    expect(sql('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"').where).toBe('lower(u.email) = lower($1)');
+  });
+
+  it('never puts a value into the SQL text', () => {
+    const hostile = `x' OR 1=1; DROP TABLE users; --`;
+    for (const f of [`userName eq "${hostile}"`, `externalId co "${hostile}"`, `name.givenName sw "${hostile}"`]) {
+      const { where, params } = sql(f);
+      expect(where).not.toContain('DROP');
+      expect(params).toContainEqual(expect.stringContaining('DROP TABLE'));
+    }
+  });
+
+  it('maps every supported attribute', () => {
+    expect(sql('externalId eq "E1"')).toEqual({ where: 'u.external_id = $1', params: ['E1'] });
+    expect(sql('id eq "2819c223-7f76-453a-919d-413861904646"')).toEqual({ where: 'u.id = $1::uuid', params: ['2819c223-7f76-453a-919d-413861904646'] });
+    expect(sql('id eq "not-a-uuid"')).toEqual({ where: 'FALSE', params: [] });
+    expect(sql('active eq false')).toEqual({ where: 'u.active = $1', params: [false] });
+    expect(sql('name.givenName co "a%b_"')).toEqual({ where: "lower(u.given_name) LIKE '%' || lower($1) || '%'", params: ['a\\%b\\_'] });
+    expect(sql('name.familyName sw "Lo"').where).toBe("lower(u.family_name) LIKE lower($1) || '%'");
+    expect(sql('emails.value ew "@example.com"').where).toBe("lower(u.email) LIKE '%' || lower($1)");
+    expect(sql('meta.created gt "2020-01-01T00:00:00Z"')).toEqual({ where: 'u.created_at > $1::timestamptz', params: [new Date('2020-01-01T00:00:00Z')] });
+    expect(sql('meta.lastModified le "2030-01-01"').where).toBe('u.updated_at <= $1::timestamptz');
+    expect(sql('externalId pr').where).toBe("(u.external_id IS NOT NULL AND u.external_id <> '')");
+    expect(sql('userName ne "a"').where).toBe('lower(u.email) IS DISTINCT FROM lower($1)');
+  });
+
+  it('handles the emails forms Entra and its validator send', () => {
+    expect(sql('emails[type eq "work"].value eq "a@b.c"')).toEqual({ where: '(TRUE AND lower(u.email) = lower($1))', params: ['a@b.c'] });
+    expect(sql('emails[type eq "home"].value eq "a@b.c"').where).toBe('(FALSE AND lower(u.email) = lower($1))');
+    expect(sql('emails[type eq "work"]').where).toBe('TRUE');
+    expect(sql('emails[value eq "a@b.c" and primary eq true]').where).toBe('(lower(u.email) = lower($1) AND TRUE)');
+    expect(sql('emails co "example.com"').where).toBe("lower(u.email) LIKE '%' || lower($1) || '%'");
+  });
+
+  it('keeps and/or/not structure and precedence', () => {
+    expect(sql('userName eq "a" and externalId eq "b"').where).toBe('(lower(u.email) = lower($1) AND u.external_id = $2)');
+    expect(sql('userName eq "a" or externalId eq "b" and active eq true').where).toBe(
+      '(lower(u.email) = lower($1) OR (u.external_id = $2 AND u.active = $3))',
+    );
+    expect(sql('not (active eq true)').where).toBe('NOT coalesce(u.active = $1, FALSE)');
+  });
+
+  it.each([
+    ['nickName eq "x"'],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "1"'],
+    ['name.formatted eq "x"'],
+    ['name eq "x"'],
+    ['name[givenName eq "x"].familyName eq "y"'],
+    ['emails.display eq "x"'],
+    ['meta.version eq "x"'],
+    ['active gt true'],
+    ['active eq "maybe"'],
+    ['userName eq 42'],
+    ['userName gt null'],
+    ['meta.created co "2020"'],
+    ['meta.created gt "yesterday"'],
+    ['userName eq "a\\u0000b"'],
+    ['userName regex "x"'],
+    ['userName eq'],
+  ])('answers 400 invalidFilter for %s', (filter) => {
+    let error: unknown;
+    try {
+      scimFilterToCriteria(filter);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScimException);
+    expect((error as ScimException).getStatus()).toBe(400);
+    expect((error as ScimException).scimType).toBe('invalidFilter');
+  });
+
+  it('builds the page query with the tenant first and limit/offset as parameters', () => {
+    const q = userSearchSql('t-1', scimFilterToCriteria('userName eq "a@b.c"'), 0, 100);
+    expect(q.sql).toBe(
+      'SELECT u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version, count(*) OVER () AS total_count FROM users u WHERE u.tenant_id = $1 AND lower(u.email) = lower($2) ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4',
+    );
+    expect(q.params).toEqual(['t-1', 'a@b.c', 100, 0]);
+  });
+});

@@ -1,0 +1,105 @@
+import type { UserCriteria, UserField } from './user-criteria.js';
+
+/** Column expressions of the users table (alias u). Only these fixed strings ever reach SQL text. */
+const COLUMN: Record<UserField, string> = {
+  email: 'u.email',
+  externalId: 'u.external_id',
+  id: 'u.id::text',
+  givenName: 'u.given_name',
+  familyName: 'u.family_name',
+  displayName: "btrim(u.given_name || ' ' || u.family_name)",
+  createdAt: 'u.created_at',
+  updatedAt: 'u.updated_at',
+  active: 'u.active',
+};
+
+const ORDER_SQL = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Appends the criteria as a SQL boolean expression to `params` ($n placeholders). The
+ * case-insensitive equality on email is written `lower(u.email) = lower($n)` so that, next to
+ * `u.tenant_id = $1`, PostgreSQL serves it from the unique index on (tenant_id, lower(email)).
+ */
+export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): string {
+  const bind = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  switch (criteria.kind) {
+    case 'const':
+      return criteria.value ? 'TRUE' : 'FALSE';
+    case 'and':
+    case 'or':
+      if (criteria.items.length === 0) return criteria.kind === 'and' ? 'TRUE' : 'FALSE';
+      return `(${criteria.items.map((c) => userCriteriaToSql(c, params)).join(criteria.kind === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      // A condition on an unassigned value is unknown (NULL); NOT of it must still be a boolean.
+      return `NOT coalesce(${userCriteriaToSql(criteria.item, params)}, FALSE)`;
+    case 'present': {
+      const col = COLUMN[criteria.field];
+      if (criteria.field === 'active' || criteria.field === 'createdAt' || criteria.field === 'updatedAt' || criteria.field === 'id') return 'TRUE';
+      return `(${col} IS NOT NULL AND ${col} <> '')`;
+    }
+    case 'bool':
+      return `${COLUMN.active} ${criteria.op === 'eq' ? '=' : '<>'} ${bind(criteria.value)}`;
+    case 'time':
+      return `${COLUMN[criteria.field]} ${ORDER_SQL[criteria.op]} ${bind(criteria.value)}::timestamptz`;
+    case 'text': {
+      const col = COLUMN[criteria.field];
+      if (criteria.value === null) {
+        if (criteria.op === 'eq') return `(${col} IS NULL OR ${col} = '')`;
+        if (criteria.op === 'ne') return `(${col} IS NOT NULL AND ${col} <> '')`;
+        return 'FALSE';
+      }
+      if (criteria.field === 'id' && criteria.op === 'eq') {
+        // Served by the primary key; a value that is no UUID matches nothing (and is never cast).
+        return UUID.test(criteria.value) ? `u.id = ${bind(criteria.value)}::uuid` : 'FALSE';
+      }
+      const lhs = criteria.caseInsensitive ? `lower(${col})` : col;
+      const rhs = (p: string) => (criteria.caseInsensitive ? `lower(${p})` : p);
+      switch (criteria.op) {
+        case 'eq':
+          return `${lhs} = ${rhs(bind(criteria.value))}`;
+        case 'ne':
+          return `${lhs} IS DISTINCT FROM ${rhs(bind(criteria.value))}`;
+        case 'co':
+          return `${lhs} LIKE '%' || ${rhs(bind(escapeLike(criteria.value)))} || '%'`;
+        case 'sw':
+          return `${lhs} LIKE ${rhs(bind(escapeLike(criteria.value)))} || '%'`;
+        case 'ew':
+          return `${lhs} LIKE '%' || ${rhs(bind(escapeLike(criteria.value)))}`;
+        default:
+          return `${lhs} ${ORDER_SQL[criteria.op]} ${rhs(bind(criteria.value))}`;
+      }
+    }
+  }
+}
+
+export const USER_COLUMNS =
+  'u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version';
+
+/**
+ * The SCIM list query: one statement returning the page and the total (window count), in a
+ * stable order (creation time, then id) so that index-based paging is consistent.
+ */
+export function userSearchSql(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [tenantId];
+  const where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
+  params.push(limit, offset);
+  return {
+    sql: `SELECT ${USER_COLUMNS}, count(*) OVER () AS total_count FROM users u WHERE u.tenant_id = $1${where} ORDER BY u.created_at, u.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  };
+}
+
+export function userCountSql(tenantId: string, criteria: UserCriteria | null): { sql: string; params: unknown[] } {
+  const params: unknown[] = [tenantId];
+  const where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
+  return { sql: `SELECT count(*)::int AS total FROM users u WHERE u.tenant_id = $1${where}`, params };
+}
