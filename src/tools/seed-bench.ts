@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DataSource } from 'typeorm';
+import { AppModule } from '../app.module.js';
+import { resolveDatabase } from '../bootstrap/resolve-database.js';
+import { createLogger } from '../common/logging/logger.js';
+import { loadConfig } from '../config/app-config.js';
+import { ensureAppSecret } from '../config/app-secret.js';
+import { ScimSettingsService } from '../scim/scim-settings.service.js';
+import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
+
+/** Where the benchmark's generated files go (git-ignored): IdP key and certificate, seed output. */
+export const BENCH_DIR = resolve('.bench');
+
+/**
+ * `npm run seed:bench -- --tenant bench --users N`: a tenant with SAML (a generated IdP
+ * certificate whose key the benchmark signs with) and SCIM enabled, and users
+ * user{i}@bench.test (Given{i} Family{i}), i = 1..N, inserted with set-based SQL. Idempotent:
+ * running it again with a larger N adds the missing users.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { tenant: { type: 'string', default: 'bench' }, users: { type: 'string', default: '100000' } },
+  });
+  const slug = values.tenant!;
+  const count = Number.parseInt(values.users!, 10);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000_000) throw new Error('--users must be a whole number from 1 to 10000000');
+
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  ensureAppSecret(config);
+  const database = await resolveDatabase(config, logger);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger), { logger: false });
+  try {
+    mkdirSync(BENCH_DIR, { recursive: true });
+    const tenants = app.get(TenantsService);
+    let tenant = await tenants.findBySlug(slug);
+    if (!tenant) {
+      const password = randomBytes(12).toString('base64url');
+      tenant = await tenants.create(
+        { slug, name: `Benchmark (${slug})`, admin: { email: `admin@${slug}.test`, password, givenName: 'Bench', familyName: 'Admin' } },
+        'seed-bench',
+      );
+      writeFileSync(join(BENCH_DIR, `${slug}-admin-password`), `${password}\n`, { mode: 0o600 });
+    }
+
+    // SAML: a fresh IdP key pair the first time; the benchmark signs ACS responses with the key.
+    const keyFile = join(BENCH_DIR, `${slug}-idp-key.pem`);
+    const certFile = join(BENCH_DIR, `${slug}-idp-cert.pem`);
+    if (!existsSync(keyFile) || !existsSync(certFile)) {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-nodes', '-days', '365', '-subj', '/CN=Latchkey Bench IdP', '-keyout', keyFile, '-out', certFile], {
+        stdio: 'pipe',
+      });
+    }
+    const settingsRepo = app.get(SecuritySettingsRepository);
+    const settings = await settingsRepo.get(tenant.id);
+    settings.samlEnabled = true;
+    settings.samlCertificates = [{ pem: readFileSync(certFile, 'utf8') }];
+    await settingsRepo.save(settings);
+    const view = await app.get(ScimSettingsService).setEnabled(tenant, true, 'seed-bench');
+
+    const started = Date.now();
+    const inserted = await insertUsers(app.get<DataSource>(getDataSourceToken()), tenant.id, count);
+    const seconds = (Date.now() - started) / 1000;
+
+    const output = {
+      baseUrl: config.publicUrl,
+      tenant: slug,
+      users: count,
+      scimUrl: view.scim.url,
+      scimToken: view.scim.token,
+      acsUrl: view.saml.signOnUrl,
+      idpKeyFile: keyFile,
+      idpCertFile: certFile,
+    };
+    writeFileSync(join(BENCH_DIR, `${slug}-seed.json`), `${JSON.stringify(output, null, 2)}\n`, { mode: 0o600 });
+    process.stdout.write(
+      [
+        `Seeded tenant "${slug}": ${inserted} new users in ${seconds.toFixed(1)} s (${count} in all)`,
+        `SCIM URL:   ${view.scim.url}`,
+        `SCIM token: ${view.scim.token}`,
+        `ACS URL:    ${view.saml.signOnUrl} (responses signed with ${keyFile})`,
+        `Written to ${join(BENCH_DIR, `${slug}-seed.json`)}; run: npm run bench -- --tenant ${slug}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await app.close();
+    await database.stop();
+  }
+}
+
+/**
+ * One INSERT … SELECT over generate_series per batch of 250,000 rows (the whole 1..N range,
+ * existing users skipped by the unique index), then ANALYZE so the planner knows the new size.
+ */
+async function insertUsers(dataSource: DataSource, tenantId: string, count: number): Promise<number> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  let inserted = 0;
+  try {
+    await runner.query('SET synchronous_commit = off');
+    for (let from = 1; from <= count; from += 250_000) {
+      const to = Math.min(count, from + 249_999);
+      const result = (await runner.query(
+        `INSERT INTO users (tenant_id, email, given_name, family_name, source, external_id)
+         SELECT $1, 'user' || i || '@bench.test', 'Given' || i, 'Family' || i, 'scim', 'bench-' || i
+           FROM generate_series($2::int, $3::int) AS i
+         ON CONFLICT DO NOTHING`,
+        [tenantId, from, to],
+      )) as [unknown, number];
+      inserted += result[1] ?? 0;
+    }
+    await runner.query('ANALYZE users');
+  } finally {
+    await runner.release();
+  }
+  return inserted;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
