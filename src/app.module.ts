@@ -6,6 +6,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { SamlModule } from './saml/saml.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         TenancyModule,
         AuthModule,
         SettingsModule,
+        SamlModule,
         HealthModule,
       ],
     };
