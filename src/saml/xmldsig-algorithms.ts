@@ -71,7 +71,8 @@ function makeDsa(uri: string, hash: 'sha256' | 'sha1'): AlgorithmClass {
   return Dsa as unknown as AlgorithmClass; // SignatureAlgorithm has overloads; the runtime shape matches
 }
 
-const DsaSha256 = makeDsa(DSA_SHA256, 'sha256');
+/** The DSA-SHA256 algorithm as an xml-crypto SignatureAlgorithm class (signing too, for tests). */
+export const DsaSha256 = makeDsa(DSA_SHA256, 'sha256');
 const DsaSha1 = makeDsa(DSA_SHA1, 'sha1');
 
 const PATCHED = Symbol.for('latchkey.xmlcrypto.algorithms');

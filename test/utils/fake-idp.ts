@@ -7,7 +7,8 @@
 //   none          : samlify cannot emit an unsigned response, so the raw XML is returned
 import { randomUUID } from 'node:crypto';
 import * as samlify from 'samlify';
-import { DSA_SHA256, registerXmlDsigAlgorithms } from '../../src/saml/xmldsig-algorithms.js';
+import { SignedXml } from 'xml-crypto';
+import { DSA_SHA256, DsaSha256, registerXmlDsigAlgorithms } from '../../src/saml/xmldsig-algorithms.js';
 
 samlify.setSchemaValidator({ validate: async () => 'skipped' }); // only samlify's own parsers need it; the IdP side is ours
 
@@ -295,4 +296,18 @@ export async function buildIdpResponse(o: IdpResponseOptions): Promise<IdpRespon
   }
   if (o.afterSign) xml = o.afterSign(xml);
   return { xml, base64: Buffer.from(xml, 'utf8').toString('base64'), responseId: p.responseId, assertionId: p.assertionId };
+}
+
+/**
+ * Signs the assertion of a Response with xml-crypto directly and a per-instance DSA-SHA256
+ * registration: nothing global is patched, so a test using it proves the app's own registration.
+ */
+export function signAssertionWithDsaDirectly(xml: string, key: string, cert: string): string {
+  const target = "/*[local-name(.)='Response']/*[local-name(.)='Assertion']";
+  const exc = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+  const sig = new SignedXml({ privateKey: key, publicCert: cert, canonicalizationAlgorithm: exc, signatureAlgorithm: DSA_SHA256 });
+  sig.SignatureAlgorithms[DSA_SHA256] = DsaSha256;
+  sig.addReference({ xpath: target, transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', exc], digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256' });
+  sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' } });
+  return sig.getSignedXml();
 }
