@@ -4,7 +4,8 @@ import { acsUrl, expectRefused, expectSignedIn, lastSamlAudit, postAcs, setUpSam
 import { createUser, signIn, type Session } from '../factories/session.factory.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { generateTestCertificate, type TestCertificate } from '../utils/certificates.js';
-import { buildIdpResponse, STATUS, type IdpResponseOptions } from '../utils/fake-idp.js';
+import { oktaMetadata } from '../fixtures/saml/idp-metadata.js';
+import { buildIdpResponse, PRESETS, STATUS, type IdpResponseOptions } from '../utils/fake-idp.js';
 import { queryDatabase } from '../utils/test-database.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import {
@@ -311,6 +312,20 @@ describe('SAML ACS (IdP-initiated sign-on)', () => {
       expectRefused(await postAcs(t, other.slug, both.base64), 403, 'issued for another sign-on URL');
       expect(await lastSamlAudit(t, other.id)).toMatchObject({ outcome: 'failure' });
     });
+  });
+
+  it('compares the assertion Issuer with the entity ID from uploaded metadata', async () => {
+    const other = await createTenant(t);
+    const otherAdmin = await signIn(t, other.slug, other.admin.email, other.admin.password);
+    await createUser(otherAdmin, { email: ALICE });
+    const upload = await otherAdmin.post('settings/saml/certificate', { metadata: oktaMetadata({ entityId: PRESETS.okta.idpEntityId, cert: idp.certPem }) });
+    expect(upload.body.saml.idpEntityId).toBe(PRESETS.okta.idpEntityId);
+    expect((await otherAdmin.put('settings/saml', { enabled: true })).status).toBe(200);
+    const build = (o: Partial<IdpResponseOptions>) => buildIdpResponse({ preset: 'okta', key: idp.keyPem, cert: idp.certPem, acsUrl: acsUrl(other.slug), nameId: ALICE, ...o });
+    expectSignedIn(await postAcs(t, other.slug, (await build({})).base64), `/t/${other.slug}/app`);
+    const res = await postAcs(t, other.slug, (await build({ idpEntityId: 'http://www.okta.com/exkSomeOtherApp' })).base64);
+    expectRefused(res, 403, 'comes from an identity provider other than the one configured');
+    expect((await lastSamlAudit(t, other.id)).reason).toBe(`assertion Issuer is "http://www.okta.com/exkSomeOtherApp", expected "${PRESETS.okta.idpEntityId}" (from the uploaded metadata)`);
   });
 
   describe('replay', () => {

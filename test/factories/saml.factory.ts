@@ -65,3 +65,12 @@ export async function lastSamlAudit(t: TestApp, tenantId: string): Promise<SamlA
   if (!rows[0]) throw new Error('no saml_login audit row');
   return rows[0];
 }
+
+/** Uploads a file as the console does (multipart field "file"). */
+export function uploadCertificateFile(t: TestApp, admin: Session, data: Buffer | string, filename: string, field = 'file') {
+  return request(t.http)
+    .post(`/api/t/${admin.slug}/settings/saml/certificate`)
+    .set('cookie', admin.cookie)
+    .set('x-csrf-token', admin.csrfToken)
+    .attach(field, Buffer.from(data), filename);
+}
