@@ -51,6 +51,9 @@ describe('SAML ACS (IdP-initiated sign-on)', () => {
   describe('accepted responses', () => {
     it('Entra shape, assertion signed (RSA-SHA256): signs Alice in, session works, audit says success', async () => {
       const r = await entra({ nameId: 'ALICE@acme.test' }); // UPN in another case: matched case-insensitively
+      // Only the assertion carries a signature (Entra's default).
+      expect(r.xml.match(/<ds:Signature[ >]/g)).toHaveLength(1);
+      expect(r.xml).toMatch(/<Assertion [^>]*><Issuer>[^<]*<\/Issuer><ds:Signature/);
       const res = await post(r.base64);
       const cookie = expectSignedIn(res, home());
       const me = await request(t.http).get(`/api/t/${tenant.slug}/me`).set('cookie', cookie);
@@ -65,6 +68,7 @@ describe('SAML ACS (IdP-initiated sign-on)', () => {
 
     it('Okta shape, Response signed (RSA-SHA256), NameID format emailAddress', async () => {
       const r = await okta();
+      expect(r.xml.match(/<ds:Signature[ >]/g)).toHaveLength(1);
       expect(r.xml).toMatch(/<saml2p:Response[^>]*>\s*<saml2:Issuer[^>]*>[^<]*<\/saml2:Issuer>\s*<ds:Signature/);
       expectSignedIn(await post(r.base64), home());
     });
