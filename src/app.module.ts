@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ScimModule } from './scim/scim.module.js';
+import { SamlModule } from './saml/saml.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -25,6 +26,7 @@ export class AppModule {
         AuthModule,
         SettingsModule,
         ScimModule,
+        SamlModule,
         HealthModule,
       ],
     };

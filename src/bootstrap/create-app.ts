@@ -14,9 +14,15 @@ import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
+import { samlHtmlErrorFormatter } from '../saml/saml-html-error.formatter.js';
+import { MAX_SAML_RESPONSE_BYTES } from '../saml/saml-response-precheck.js';
 
 /** Largest request body accepted anywhere (a 1 MiB certificate upload plus multipart framing). */
 export const BODY_LIMIT_BYTES = 1_048_576 + 64 * 1024;
+/** The ACS form: a SAMLResponse of at most 256 KiB (base64) plus RelayState and form encoding. */
+export const ACS_BODY_LIMIT_BYTES = MAX_SAML_RESPONSE_BYTES + 16 * 1024;
+/** JSON certificate uploads: 1 MiB of PEM or metadata can grow when escaped in JSON; the 1 MiB rule is checked after decoding. */
+export const CERTIFICATE_BODY_LIMIT_BYTES = 3 * 1_048_576;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateAppOptions {
@@ -29,7 +35,7 @@ export interface CreateAppOptions {
  * so they exercise the same plugins, filters, pipes and limits.
  */
 export async function createApp(config: AppConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const formatters = [...(options.errorFormatters ?? []), new ScimErrorFormatter(), jsonErrorFormatter];
+  const formatters = [...(options.errorFormatters ?? []), new ScimErrorFormatter(), samlHtmlErrorFormatter, jsonErrorFormatter];
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request, written by the onResponse hook below.
@@ -56,6 +62,13 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
   // JSON parser as application/json, prototype-poisoning checks included.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser<RawServerDefault>('application/scim+json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => parseJson(request, body.toString('utf8'), done));
+  // Per-route body limits (routes are registered at init, after this hook).
+  fastify.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method);
+    if (!methods.includes('POST')) return;
+    if (route.url === '/saml/:tenant/acs') route.bodyLimit = ACS_BODY_LIMIT_BYTES;
+    if (route.url === '/api/t/:tenant/settings/saml/certificate') route.bodyLimit = CERTIFICATE_BODY_LIMIT_BYTES;
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10 } });
 

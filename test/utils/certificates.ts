@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Self-signed X.509 v3 test certificates (RSA, DSA, EC) with node:crypto only: Node can make keys
+// and sign bytes but has no certificate builder, so a small DER encoder builds the TBSCertificate.
+// No openssl process; DSA works (no npm library makes DSA certificates); validity can be backdated
+// (already expired, not yet valid). Each result is checked with X509Certificate#verify.
+import { generateKeyPairSync, randomBytes, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 
 export type TestKeyType = 'rsa' | 'dsa' | 'ec';
 
@@ -14,33 +15,110 @@ export interface TestCertificate {
   der: Buffer;
 }
 
-const KEY_ARGS: Record<TestKeyType, string[]> = {
-  rsa: ['-newkey', 'rsa:2048'],
-  dsa: ['-newkey', 'dsa:PARAMFILE'],
-  ec: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+export interface TestCertificateOptions {
+  type?: TestKeyType;
+  cn?: string;
+  /** Validity in days from notBefore (default 365). */
+  days?: number;
+  /** Start of validity (default one minute ago); with a small `days`, gives an expired certificate. */
+  notBefore?: Date;
+  /** Signature algorithm of the certificate itself (default SHA-256 for the key type). */
+  hash?: 'sha256' | 'sha1';
+  /** RSA modulus (default 2048). */
+  modulusLength?: number;
+}
+
+const len = (n: number): Buffer => {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  while (n > 0) {
+    bytes.unshift(n & 0xff);
+    n >>= 8;
+  }
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+};
+const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([tag]), len(body.length), body]);
+};
+const seq = (...p: Buffer[]) => tlv(0x30, ...p);
+const set = (...p: Buffer[]) => tlv(0x31, ...p);
+const int = (buf: Buffer): Buffer => {
+  let b = Buffer.from(buf);
+  while (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80)) b = b.subarray(1);
+  if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+  return tlv(0x02, b);
+};
+const oid = (dotted: string): Buffer => {
+  const arcs = dotted.split('.').map(Number);
+  const out = [40 * arcs[0]! + arcs[1]!];
+  for (const a of arcs.slice(2)) {
+    const stack = [a & 0x7f];
+    let v = a >>> 7;
+    while (v > 0) {
+      stack.unshift(0x80 | (v & 0x7f));
+      v >>>= 7;
+    }
+    out.push(...stack);
+  }
+  return tlv(0x06, Buffer.from(out));
+};
+const NULL = Buffer.from([0x05, 0x00]);
+const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+const bitString = (buf: Buffer) => tlv(0x03, Buffer.from([0]), buf);
+const octetString = (buf: Buffer) => tlv(0x04, buf);
+const bool = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0]));
+const explicit = (n: number, ...p: Buffer[]) => tlv(0xa0 + n, ...p);
+const time = (d: Date): Buffer => {
+  const iso = `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
+};
+const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+
+const SIG_OIDS: Record<TestKeyType, Record<'sha256' | 'sha1', () => Buffer>> = {
+  rsa: { sha256: () => seq(oid('1.2.840.113549.1.1.11'), NULL), sha1: () => seq(oid('1.2.840.113549.1.1.5'), NULL) },
+  dsa: { sha256: () => seq(oid('2.16.840.1.101.3.4.3.2')), sha1: () => seq(oid('1.2.840.10040.4.3')) },
+  ec: { sha256: () => seq(oid('1.2.840.10045.4.3.2')), sha1: () => seq(oid('1.2.840.10045.4.1')) },
 };
 
-/** A fresh self-signed certificate made with the openssl CLI, as an IdP admin would download it. */
-export function generateTestCertificate(options: { type?: TestKeyType; cn?: string; days?: number } = {}): TestCertificate {
+function selfSigned(type: TestKeyType, publicKey: KeyObject, privateKey: KeyObject, o: TestCertificateOptions): Buffer {
+  const hash = o.hash ?? 'sha256';
+  const algId = SIG_OIDS[type][hash];
+  const serial = randomBytes(16);
+  serial[0]! &= 0x7f;
+  const notBefore = o.notBefore ?? new Date(Date.now() - 60_000);
+  const notAfter = new Date(notBefore.getTime() + (o.days ?? 365) * 86_400_000);
+  const cn = o.cn ?? 'Latchkey Test IdP';
+  const extensions = explicit(
+    3,
+    seq(
+      seq(oid('2.5.29.19'), bool(true), octetString(seq())), // basicConstraints: critical, CA:FALSE
+      seq(oid('2.5.29.15'), bool(true), octetString(tlv(0x03, Buffer.from([7, 0x80])))), // keyUsage: digitalSignature
+    ),
+  );
+  const tbs = seq(explicit(0, int(Buffer.from([2]))), int(serial), algId(), name(cn), seq(time(notBefore), time(notAfter)), name(cn), publicKey.export({ type: 'spki', format: 'der' }), extensions);
+  // DSA and ECDSA: node's default dsaEncoding 'der' is the SEQUENCE{r,s} X.509 wants.
+  const signature = cryptoSign(hash, tbs, privateKey);
+  return seq(tbs, algId(), bitString(signature));
+}
+
+function keyPair(type: TestKeyType, modulusLength: number): { publicKey: KeyObject; privateKey: KeyObject } {
+  if (type === 'rsa') return generateKeyPairSync('rsa', { modulusLength });
+  if (type === 'dsa') return generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 });
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+
+/** A fresh self-signed certificate, as an IdP admin would download it. */
+export function generateTestCertificate(options: TestCertificateOptions = {}): TestCertificate {
   const type = options.type ?? 'rsa';
-  const dir = mkdtempSync(join(tmpdir(), 'latchkey-cert-'));
-  try {
-    const args = [...KEY_ARGS[type]];
-    if (type === 'dsa') {
-      const params = join(dir, 'dsa.param');
-      execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-pkeyopt', 'dsa_paramgen_q_bits:256', '-out', params], { stdio: 'pipe' });
-      args[1] = `dsa:${params}`;
-    }
-    const validity = ['-days', String(options.days ?? 365)];
-    execFileSync(
-      'openssl',
-      ['req', '-x509', ...args, '-sha256', '-nodes', '-subj', `/CN=${options.cn ?? 'Latchkey Test IdP'}`, ...validity, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-      { stdio: 'pipe' },
-    );
-    const certPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    const der = execFileSync('openssl', ['x509', '-in', join(dir, 'cert.pem'), '-outform', 'DER']);
-    return { certPem, keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'), der };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { publicKey, privateKey } = keyPair(type, options.modulusLength ?? 2048);
+  const der = selfSigned(type, publicKey, privateKey, options);
+  const x509 = new X509Certificate(der);
+  if (!x509.verify(publicKey)) throw new Error('test certificate self-check failed');
+  return { certPem: x509.toString(), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), der };
+}
+
+/** The bare base64 body of a PEM (what goes in <ds:X509Certificate>, and what Entra shows). */
+export function pemToBase64(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
 }

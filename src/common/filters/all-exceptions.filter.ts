@@ -30,7 +30,11 @@ export function sendFailure(
   if (!formatter) throw new Error('no error formatter matches');
   const rendered = formatter.render(failure);
   if (reply.sent) return;
-  void reply.status(failure.status).headers(failure.headers).header('content-type', rendered.contentType).send(rendered.body);
+  void reply
+    .status(failure.status)
+    .headers({ ...(rendered.headers ?? {}), ...failure.headers })
+    .header('content-type', rendered.contentType)
+    .send(rendered.body);
 }
 
 @Catch()

@@ -10,6 +10,8 @@ export interface HttpFailure {
 export interface RenderedError {
   contentType: string;
   body: unknown;
+  /** Extra headers of this wire format (an HTML page's CSP, say). */
+  headers?: Record<string, string>;
 }
 
 /**

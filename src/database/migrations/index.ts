@@ -1,4 +1,5 @@
 import { InitialSchema1795467307773 } from './1795467307773-initial-schema.js';
+import { SamlReplay1795480000000 } from './1795480000000-saml-replay.js';
 
 /** Every migration, in order. Listed explicitly: no file globbing at run time (ESM, bundling). */
-export const MIGRATIONS = [InitialSchema1795467307773];
+export const MIGRATIONS = [InitialSchema1795467307773, SamlReplay1795480000000];

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/* global fetch, URLSearchParams, setTimeout */
+// ACS latency: the median of N sequential valid SAML sign-ins (RSA-2048, RSA-SHA256, Okta shape,
+// each with a fresh assertion ID), measured from the client as the full HTTP round trip.
+//
+//   npm run build && node scripts/bench-acs.mjs --spawn          # starts node dist/main.js itself
+//   node scripts/bench-acs.mjs --url http://localhost:3000       # against a running server
+//
+// A running server needs OPERATOR_TOKEN (same value in this script's environment) and a
+// PUBLIC_URL equal to --url. --spawn uses DATABASE_URL when set, else the embedded PostgreSQL
+// under ./data. Options: --requests 200, --port 3917.
+// The test helpers (certificate generator, fake IdP) are TypeScript; they are compiled with swc
+// into .bench/ so the responses are exactly the ones the tests use.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { transformFileSync } from '@swc/core';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    spawn: { type: 'boolean', default: false },
+    requests: { type: 'string', default: '200' },
+    port: { type: 'string', default: '3917' },
+  },
+});
+const N = Number(values.requests);
+const root = resolve(import.meta.dirname, '..');
+
+function compileHelpers() {
+  const out = join(root, '.bench', 'build');
+  for (const file of ['test/utils/certificates.ts', 'test/utils/fake-idp.ts', 'src/saml/xmldsig-algorithms.ts']) {
+    const { code } = transformFileSync(join(root, file), {
+      swcrc: false,
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'es6' },
+    });
+    const target = join(out, file.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+  }
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+  return out;
+}
+
+async function waitForHealth(base, child) {
+  for (let i = 0; i < 300; i++) {
+    if (child && child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${base}/health did not answer`);
+}
+
+async function json(res) {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function main() {
+  let base = values.url?.replace(/\/+$/, '');
+  let operatorToken = process.env.OPERATOR_TOKEN;
+  let child;
+  if (values.spawn) {
+    operatorToken = operatorToken ?? `bench-${randomBytes(12).toString('hex')}`;
+    base = `http://127.0.0.1:${values.port}`;
+    child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, PORT: values.port, HOST: '127.0.0.1', PUBLIC_URL: base, OPERATOR_TOKEN: operatorToken, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString('hex') },
+    });
+  }
+  if (!base) throw new Error('give --url <running server> or --spawn');
+  if (!operatorToken) throw new Error('OPERATOR_TOKEN must be set (the running server\'s value)');
+  try {
+    await waitForHealth(base, child);
+    const helpers = compileHelpers();
+    const { generateTestCertificate } = await import(pathToFileURL(join(helpers, 'test/utils/certificates.js')).href);
+    const { buildIdpResponse } = await import(pathToFileURL(join(helpers, 'test/utils/fake-idp.js')).href);
+
+    const slug = `bench-${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    const email = `admin@${slug}.test`;
+    await json(await fetch(`${base}/api/operator/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ slug, name: 'ACS bench', admin: { email, password, givenName: 'Bench', familyName: 'Admin' } }),
+    }));
+    const loginRes = await fetch(`${base}/api/t/${slug}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const cookie = (loginRes.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+    const { csrfToken } = await json(loginRes);
+    const admin = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+    const cert = generateTestCertificate({ type: 'rsa', cn: 'Bench IdP' });
+    await json(await fetch(`${base}/api/t/${slug}/settings/saml/certificate`, { method: 'POST', headers: admin, body: JSON.stringify({ certificate: cert.certPem }) }));
+    await json(await fetch(`${base}/api/t/${slug}/settings/saml`, { method: 'PUT', headers: admin, body: JSON.stringify({ enabled: true }) }));
+
+    const acsUrl = `${base}/saml/${slug}/acs`;
+    const post = async () => {
+      const r = await buildIdpResponse({ preset: 'okta', key: cert.keyPem, cert: cert.certPem, acsUrl, nameId: email });
+      const body = new URLSearchParams({ SAMLResponse: r.base64, RelayState: `/t/${slug}/app` }).toString();
+      const start = process.hrtime.bigint();
+      const res = await fetch(acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'null' }, body });
+      await res.arrayBuffer();
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (res.status !== 302) throw new Error(`ACS answered ${res.status}`);
+      return ms;
+    };
+    for (let i = 0; i < 10; i++) await post(); // warm-up (JIT, connection pool)
+    const samples = [];
+    for (let i = 0; i < N; i++) samples.push(await post());
+    samples.sort((a, b) => a - b);
+    const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+    const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+    process.stdout.write(
+      `ACS valid sign-in, ${N} sequential requests (RSA-2048, RSA-SHA256, Okta shape, fresh assertion IDs), server ${base}\n` +
+        `median ${q(0.5).toFixed(2)} ms  p90 ${q(0.9).toFixed(2)} ms  p99 ${q(0.99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms  min ${samples[0].toFixed(2)} ms  max ${samples.at(-1).toFixed(2)} ms\n`,
+    );
+  } finally {
+    if (child) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench-acs: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

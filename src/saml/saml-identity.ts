@@ -1,0 +1,18 @@
+/**
+ * Who a verified SAML assertion says signed in: all the rest of the service sees of SAML.
+ * Built only from what node-saml verified (the signed assertion), never from unsigned XML.
+ */
+export interface SamlIdentity {
+  nameId: string;
+  nameIdFormat: string | null;
+  /** The first email-like attribute (email, emailaddress, mail), if any. */
+  email: string | null;
+  /** Every attribute of the assertion, multi-valued as arrays of strings. */
+  attributes: Record<string, string[]>;
+  /** The assertion's Issuer. */
+  issuer: string | null;
+  /** The assertion ID (replay key). */
+  assertionId: string;
+  /** The earliest NotOnOrAfter of the assertion (Conditions, bearer SubjectConfirmationData). */
+  notOnOrAfter: Date;
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AuditService } from '../audit/audit.service.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { NewSession } from '../auth/sessions.service.js';
+import { PINO_LOGGER } from '../config/config.module.js';
+import { SecuritySettingsService } from '../settings/security-settings.service.js';
+import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
+import type { TenantEntity } from '../tenancy/tenant.entity.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { safeRelayPath } from './relay-state.js';
+import type { SamlIdentity } from './saml-identity.js';
+import { SamlReplayService } from './saml-replay.service.js';
+import { SamlResponseValidator } from './saml-response.validator.js';
+import { SamlErrorCode, SamlException } from './saml.exception.js';
+import { lookupKeys } from './wire/saml-claims.js';
+
+export interface AcsForm {
+  SAMLResponse?: unknown;
+  RelayState?: unknown;
+}
+
+export interface SamlSignIn {
+  session: NewSession;
+  location: string;
+  user: UserEntity;
+}
+
+/**
+ * IdP-initiated sign-on at a tenant's ACS: validate, refuse replays, find the active user, open a
+ * session. Every attempt lands in the audit log with its precise reason; the SAMLResponse never
+ * does, nor in the log.
+ */
+@Injectable()
+export class SamlLoginService {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly settings: SecuritySettingsRepository,
+    private readonly settingsView: SecuritySettingsService,
+    private readonly validator: SamlResponseValidator,
+    private readonly replay: SamlReplayService,
+    private readonly users: UsersRepository,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The tenant of an ACS or metadata URL; a 404 page otherwise. */
+  async tenant(slug: string): Promise<TenantEntity> {
+    const tenant = await this.tenants.findBySlug(slug);
+    if (!tenant) throw new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`);
+    return tenant;
+  }
+
+  acsUrl(slug: string): string {
+    return this.settingsView.acsUrl(slug);
+  }
+
+  async signIn(slug: string, form: AcsForm, requestId: string): Promise<SamlSignIn> {
+    let tenant: TenantEntity;
+    try {
+      tenant = await this.tenant(slug);
+    } catch (err) {
+      if (err instanceof SamlException) this.logger.warn({ reqId: requestId, tenant: slug.slice(0, 60), code: err.samlCode, reason: err.reason }, 'SAML sign-in refused');
+      throw err;
+    }
+    let identity: SamlIdentity | null = null;
+    try {
+      const s = await this.settings.get(tenant.id);
+      if (!s.samlEnabled) throw new SamlException(SamlErrorCode.SamlDisabled, 'SAML is not enabled for the tenant');
+      if (s.samlCertificates.length === 0) throw new SamlException(SamlErrorCode.NoCertificate, 'no verification certificate uploaded');
+
+      identity = await this.validator.validate(form.SAMLResponse, {
+        acsUrl: this.acsUrl(tenant.slug),
+        certificates: s.samlCertificates.map((c) => c.pem),
+        idpEntityId: s.samlIdpEntityId,
+      });
+      if (!(await this.replay.claim(tenant.id, identity.assertionId, identity.notOnOrAfter))) {
+        throw new SamlException(SamlErrorCode.Replay, `assertion ${identity.assertionId} was already used`);
+      }
+      const user = await this.findUser(tenant.id, identity);
+      const session = await this.auth.signIn(tenant.id, user, 'saml');
+      await this.audit.record(tenant.id, {
+        kind: 'saml_login',
+        action: 'login.saml',
+        actor: identity.nameId,
+        target: user.email,
+        outcome: 'success',
+        details: { assertionId: identity.assertionId, issuer: identity.issuer },
+      });
+      this.logger.info({ reqId: requestId, tenant: tenant.slug, user: user.id }, 'SAML sign-in');
+      const location = safeRelayPath(form.RelayState) ?? `/t/${tenant.slug}/app`;
+      return { session, location, user };
+    } catch (err) {
+      if (err instanceof SamlException) {
+        await this.audit.record(tenant.id, {
+          kind: 'saml_login',
+          action: 'login.saml',
+          actor: identity?.nameId ?? null,
+          target: identity?.nameId ?? null,
+          outcome: 'failure',
+          reason: err.reason,
+          details: { code: err.samlCode, ...(identity ? { assertionId: identity.assertionId, issuer: identity.issuer } : {}) },
+        });
+        this.logger.warn({ reqId: requestId, tenant: tenant.slug, code: err.samlCode, reason: err.reason, nameId: identity?.nameId }, 'SAML sign-in refused');
+      }
+      throw err;
+    }
+  }
+
+  /** NameID first, then the email attributes; case-insensitive; only this tenant's users. */
+  private async findUser(tenantId: string, identity: SamlIdentity): Promise<UserEntity> {
+    const keys = lookupKeys(identity);
+    for (const key of keys) {
+      const user = await this.users.findByEmail(tenantId, key);
+      if (!user) continue;
+      if (!user.active) throw new SamlException(SamlErrorCode.InactiveUser, `user ${user.email} (matched by "${key}") is deactivated`);
+      return user;
+    }
+    const shown = keys.slice(0, 2).join(' or ');
+    throw new SamlException(
+      SamlErrorCode.UnknownUser,
+      `no user matches ${keys.map((k) => `"${k}"`).join(', ')}`,
+      `No account for ${shown} in this organization; ask your System Admin.`,
+    );
+  }
+}

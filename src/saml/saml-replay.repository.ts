@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+/** The only code that touches saml_assertion_ids. */
+@Injectable()
+export class SamlReplayRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Records an assertion ID as used. True the first time; false when any instance has already
+   * recorded it (the primary key decides, so two concurrent posts cannot both win).
+   */
+  async claim(tenantId: string, assertionId: string, expiresAt: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO saml_assertion_ids (tenant_id, assertion_id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, assertion_id) DO NOTHING RETURNING 1`,
+      [tenantId, assertionId, expiresAt],
+    );
+    return rows.length === 1;
+  }
+
+  /** Deletes IDs whose assertions can no longer be accepted; returns how many. */
+  async purgeExpired(now: Date = new Date()): Promise<number> {
+    const result: unknown = await this.dataSource.query('DELETE FROM saml_assertion_ids WHERE expires_at < $1', [now]);
+    // pg returns [rows, count] for DELETE through TypeORM's query()
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+  }
+}

@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import { AppConfig } from '../config/app-config.js';
+import type { SamlIdentity } from './saml-identity.js';
+import { decodeSamlResponse, precheckResponse } from './saml-response-precheck.js';
+import { SamlErrorCode, SamlException } from './saml.exception.js';
+import { emailClaimValues, normalizeAttributes } from './wire/saml-claims.js';
+
+/** What one tenant trusts, read from its settings row for each request (nothing cached in-process). */
+export interface SamlTrust {
+  /** The ACS URL, which is also the SP entity ID (audience). */
+  acsUrl: string;
+  /** Canonical certificate PEMs; several during a key rollover. */
+  certificates: string[];
+  /** The IdP entity ID from uploaded metadata; when set, the assertion Issuer must equal it. */
+  idpEntityId: string | null;
+}
+
+type X2J = { $?: Record<string, string | undefined>; _?: string; [k: string]: unknown };
+
+function first(value: unknown): X2J | undefined {
+  return Array.isArray(value) ? (value[0] as X2J | undefined) : undefined;
+}
+
+function mapNodeSamlError(err: unknown): SamlException {
+  const message = err instanceof Error ? err.message : String(err);
+  const reason = `node-saml: ${message.slice(0, 300)}`;
+  if (/assertion expired/i.test(message)) return new SamlException(SamlErrorCode.Expired, reason);
+  if (/not yet valid/i.test(message)) return new SamlException(SamlErrorCode.NotYetValid, reason);
+  if (/audience/i.test(message)) return new SamlException(SamlErrorCode.AudienceMismatch, reason);
+  if (/multiple assertions/i.test(message)) return new SamlException(SamlErrorCode.AssertionCount, reason);
+  if (/signature/i.test(message)) return new SamlException(SamlErrorCode.SignatureInvalid, reason);
+  if (err instanceof Error && err.name === 'SamlStatusError') return new SamlException(SamlErrorCode.StatusNotSuccess, reason);
+  return new SamlException(SamlErrorCode.Invalid, reason);
+}
+
+/**
+ * Validates an IdP-initiated SAMLResponse for one tenant: the structural pre-checks, then
+ * node-saml (signature against the pinned certificates only, conditions, audience), then the
+ * rules node-saml 5.1 skips (SubjectConfirmationData Recipient and NotOnOrAfter, assertion
+ * Issuer, NameID present). Returns the verified identity; throws SamlException otherwise.
+ */
+@Injectable()
+export class SamlResponseValidator {
+  private readonly skewMs: number;
+
+  constructor(config: AppConfig) {
+    this.skewMs = config.SAML_CLOCK_SKEW_SECONDS * 1000;
+  }
+
+  async validate(samlResponse: unknown, trust: SamlTrust, now: number = Date.now()): Promise<SamlIdentity> {
+    const xml = decodeSamlResponse(samlResponse);
+    precheckResponse(xml, trust.acsUrl);
+
+    // Built per request from the stored PEMs: cheap, and never stale across instances.
+    const saml = new SAML({
+      idpCert: trust.certificates,
+      issuer: trust.acsUrl,
+      audience: trust.acsUrl,
+      callbackUrl: trust.acsUrl,
+      // Response OR Assertion signed (Entra signs the assertion, Okta the response).
+      wantAssertionsSigned: false,
+      wantAuthnResponseSigned: false,
+      validateInResponseTo: ValidateInResponseTo.never,
+      acceptedClockSkewMs: this.skewMs,
+      maxAssertionAgeMs: 0,
+      disableRequestedAuthnContext: true,
+      identifierFormat: null,
+      signatureAlgorithm: 'sha256',
+    });
+    let profile: Profile | null;
+    try {
+      ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') }));
+    } catch (err) {
+      throw mapNodeSamlError(err);
+    }
+    if (!profile || typeof profile.getAssertion !== 'function') {
+      throw new SamlException(SamlErrorCode.Invalid, 'node-saml returned no login profile');
+    }
+    return this.checkVerifiedAssertion(profile, trust, now);
+  }
+
+  /** The rules node-saml 5.1 does not enforce, read from the signed assertion it returned. */
+  private checkVerifiedAssertion(profile: Profile, trust: SamlTrust, now: number): SamlIdentity {
+    const assertion = (profile.getAssertion!() as { Assertion?: X2J }).Assertion;
+    const assertionId = assertion?.$?.ID;
+    if (!assertion || !assertionId) throw new SamlException(SamlErrorCode.Invalid, 'the verified assertion has no ID');
+    if (assertionId.length > 256) throw new SamlException(SamlErrorCode.Invalid, `the assertion ID is ${assertionId.length} characters long (at most 256)`);
+
+    const issuer = typeof profile.issuer === 'string' ? profile.issuer.trim() : null;
+    if (trust.idpEntityId && issuer !== trust.idpEntityId) {
+      throw new SamlException(SamlErrorCode.IssuerMismatch, `assertion Issuer is "${issuer ?? ''}", expected "${trust.idpEntityId}" (from the uploaded metadata)`);
+    }
+
+    const deadlines: number[] = [];
+    const conditionsEnd = first(assertion.Conditions)?.$?.NotOnOrAfter;
+    if (conditionsEnd) deadlines.push(Date.parse(conditionsEnd));
+
+    const confirmations = (first(assertion.Subject)?.SubjectConfirmation as X2J[] | undefined) ?? [];
+    for (const confirmation of confirmations) {
+      for (const data of (confirmation.SubjectConfirmationData as X2J[] | undefined) ?? []) {
+        const attrs = data.$ ?? {};
+        if (attrs.Recipient !== undefined && attrs.Recipient !== trust.acsUrl) {
+          throw new SamlException(SamlErrorCode.RecipientMismatch, `SubjectConfirmationData Recipient is "${attrs.Recipient}", expected "${trust.acsUrl}"`);
+        }
+        if (attrs.InResponseTo !== undefined) {
+          throw new SamlException(SamlErrorCode.Solicited, 'SubjectConfirmationData has InResponseTo: only IdP-initiated sign-on is accepted');
+        }
+        if (attrs.NotOnOrAfter !== undefined) {
+          const end = Date.parse(attrs.NotOnOrAfter);
+          if (Number.isNaN(end)) throw new SamlException(SamlErrorCode.Invalid, `SubjectConfirmationData NotOnOrAfter "${attrs.NotOnOrAfter}" is not a date`);
+          if (now >= end + this.skewMs) {
+            throw new SamlException(SamlErrorCode.Expired, `SubjectConfirmationData NotOnOrAfter ${attrs.NotOnOrAfter} is past (clock skew ${this.skewMs / 1000} s)`);
+          }
+          deadlines.push(end);
+        }
+        if (attrs.NotBefore !== undefined) {
+          const start = Date.parse(attrs.NotBefore);
+          if (Number.isNaN(start) || now + this.skewMs < start) {
+            throw new SamlException(SamlErrorCode.NotYetValid, `SubjectConfirmationData NotBefore ${attrs.NotBefore} is in the future`);
+          }
+        }
+      }
+    }
+
+    const nameId = typeof profile.nameID === 'string' ? profile.nameID.trim() : '';
+    if (!nameId) throw new SamlException(SamlErrorCode.MissingNameId, 'the assertion has no NameID');
+
+    const attributes = normalizeAttributes(profile.attributes);
+    const valid = deadlines.filter((d) => !Number.isNaN(d));
+    return {
+      nameId,
+      nameIdFormat: typeof profile.nameIDFormat === 'string' ? profile.nameIDFormat : null,
+      email: emailClaimValues(attributes)[0] ?? null,
+      attributes,
+      issuer,
+      assertionId,
+      notOnOrAfter: new Date(valid.length > 0 ? Math.min(...valid) : now),
+    };
+  }
+}

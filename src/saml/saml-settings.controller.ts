@@ -1,0 +1,61 @@
+import { Body, Controller, HttpCode, Post, Put, Req } from '@nestjs/common';
+import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentAuth } from '../common/decorators/current-auth.decorator.js';
+import { RequireRole } from '../common/decorators/roles.decorator.js';
+import type { SessionAuth } from '../common/http/request-context.js';
+import { invalidCertificate, MAX_CERTIFICATE_UPLOAD_BYTES } from './certificate-upload.js';
+import { UpdateSamlSettingsDto } from './dto/update-saml-settings.dto.js';
+import { SamlSettingsService, type CertificateUploadInput } from './saml-settings.service.js';
+
+const HOW = 'Send the certificate as multipart field "file", or JSON {"certificate": "<PEM or base64>"} or {"metadata": "<xml>"}';
+
+/** Reads an upload: multipart field `file`, or JSON `certificate` / `metadata`. */
+async function readUpload(req: FastifyRequest): Promise<CertificateUploadInput> {
+  if (req.isMultipart()) {
+    const file = await req.file();
+    if (!file) throw invalidCertificate(`no file was uploaded. ${HOW}`);
+    if (file.fieldname !== 'file') throw invalidCertificate(`the multipart field is "${file.fieldname}", expected "file"`);
+    let data: Buffer;
+    try {
+      data = await file.toBuffer();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw invalidCertificate('the file is over the 1 MiB limit');
+      throw err;
+    }
+    if (file.file.truncated) throw invalidCertificate('the file is over the 1 MiB limit');
+    return { data, expect: 'any' };
+  }
+  const body = req.body as Record<string, unknown> | undefined;
+  const pick = (key: 'certificate' | 'metadata') => {
+    const value = body?.[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw invalidCertificate(`"${key}" must be a string`);
+    if (Buffer.byteLength(value, 'utf8') > MAX_CERTIFICATE_UPLOAD_BYTES) throw invalidCertificate('the file is over the 1 MiB limit');
+    return value;
+  };
+  const metadata = pick('metadata');
+  if (metadata !== undefined) return { data: metadata, expect: 'metadata' };
+  const certificate = pick('certificate');
+  if (certificate !== undefined) return { data: certificate, expect: 'any' };
+  throw invalidCertificate(`no certificate was given. ${HOW}`);
+}
+
+@ApiTags('settings')
+@ApiCookieAuth()
+@RequireRole('system_admin')
+@Controller('api/t/:tenant/settings/saml')
+export class SamlSettingsController {
+  constructor(private readonly saml: SamlSettingsService) {}
+
+  @Put()
+  update(@CurrentAuth() auth: SessionAuth, @Body() body: UpdateSamlSettingsDto) {
+    return this.saml.update(auth.tenant, auth.user.email, body);
+  }
+
+  @Post('certificate')
+  @HttpCode(200)
+  upload(@CurrentAuth() auth: SessionAuth, @Req() req: FastifyRequest) {
+    return this.saml.uploadCertificate(auth.tenant, auth.user.email, () => readUpload(req));
+  }
+}

@@ -1,0 +1,74 @@
+import { ApiException } from '../common/http/api-exception.js';
+
+/** Why a SAML sign-on was refused. Each code has one HTTP status and one public message. */
+export enum SamlErrorCode {
+  TenantNotFound = 'saml_tenant_not_found',
+  SamlDisabled = 'saml_disabled',
+  NoCertificate = 'saml_no_certificate',
+  TooLarge = 'saml_too_large',
+  Malformed = 'saml_malformed',
+  DoctypeRefused = 'saml_doctype',
+  StatusNotSuccess = 'saml_status',
+  AssertionCount = 'saml_assertion_count',
+  EncryptedAssertion = 'saml_encrypted_assertion',
+  Unsigned = 'saml_unsigned',
+  WeakAlgorithm = 'saml_weak_algorithm',
+  SignatureInvalid = 'saml_signature_invalid',
+  DestinationMismatch = 'saml_destination',
+  RecipientMismatch = 'saml_recipient',
+  AudienceMismatch = 'saml_audience',
+  Expired = 'saml_expired',
+  NotYetValid = 'saml_not_yet_valid',
+  IssuerMismatch = 'saml_issuer',
+  Solicited = 'saml_in_response_to',
+  MissingNameId = 'saml_missing_name_id',
+  Replay = 'saml_replay',
+  UnknownUser = 'saml_unknown_user',
+  InactiveUser = 'saml_inactive_user',
+  Invalid = 'saml_invalid',
+}
+
+const ADMIN = 'Ask your System Admin to check the SAML settings.';
+
+/** Status and the message shown on the failure page (plain words a user or an admin can act on). */
+export const SAML_ERRORS: Record<SamlErrorCode, { status: number; message: string }> = {
+  [SamlErrorCode.TenantNotFound]: { status: 404, message: 'There is no organization at this address. Check the Sign-on Page URL configured in your identity provider.' },
+  [SamlErrorCode.SamlDisabled]: { status: 403, message: 'SAML sign-on is not enabled for this organization. Ask your System Admin to enable it.' },
+  [SamlErrorCode.NoCertificate]: { status: 403, message: 'No verification certificate has been uploaded for this organization, so no SAML response can be trusted yet. Ask your System Admin to upload the identity provider\'s certificate.' },
+  [SamlErrorCode.TooLarge]: { status: 413, message: 'The SAML response is too large.' },
+  [SamlErrorCode.Malformed]: { status: 400, message: 'The request does not carry a readable SAML response. Start the sign-in again from your identity provider.' },
+  [SamlErrorCode.DoctypeRefused]: { status: 400, message: 'The SAML response contains a document type declaration (DOCTYPE), which SAML does not allow.' },
+  [SamlErrorCode.StatusNotSuccess]: { status: 403, message: 'Your identity provider reported that the sign-in did not succeed.' },
+  [SamlErrorCode.AssertionCount]: { status: 403, message: 'The SAML response must contain exactly one assertion.' },
+  [SamlErrorCode.EncryptedAssertion]: { status: 403, message: 'The SAML assertion is encrypted, which is not supported. Turn off assertion encryption in the identity provider.' },
+  [SamlErrorCode.Unsigned]: { status: 403, message: `The SAML response is not signed. The identity provider must sign the response or the assertion. ${ADMIN}` },
+  [SamlErrorCode.WeakAlgorithm]: { status: 403, message: 'The SAML response is signed with SHA-1, which is not accepted. Set the identity provider\'s signing algorithm to SHA-256.' },
+  [SamlErrorCode.SignatureInvalid]: { status: 403, message: 'The SAML response\'s signature does not verify with the certificate uploaded for this organization. Ask your System Admin to upload the identity provider\'s current signing certificate.' },
+  [SamlErrorCode.DestinationMismatch]: { status: 403, message: `The SAML response was addressed to another sign-on URL. ${ADMIN}` },
+  [SamlErrorCode.RecipientMismatch]: { status: 403, message: `The SAML assertion was issued for another sign-on URL. ${ADMIN}` },
+  [SamlErrorCode.AudienceMismatch]: { status: 403, message: `The SAML assertion was issued for another application (audience). The identity provider's Identifier (Entity ID) must be this organization's Sign-on Page URL. ${ADMIN}` },
+  [SamlErrorCode.Expired]: { status: 403, message: 'The SAML response has expired. Start the sign-in again from your identity provider.' },
+  [SamlErrorCode.NotYetValid]: { status: 403, message: 'The SAML response is not valid yet (check the clocks of the identity provider and this service).' },
+  [SamlErrorCode.IssuerMismatch]: { status: 403, message: `The SAML response comes from an identity provider other than the one configured for this organization. ${ADMIN}` },
+  [SamlErrorCode.Solicited]: { status: 403, message: 'The SAML response answers a sign-in request this service never sent. Only sign-in started from the identity provider is supported.' },
+  [SamlErrorCode.MissingNameId]: { status: 403, message: `The SAML assertion does not name the user (no NameID). ${ADMIN}` },
+  [SamlErrorCode.Replay]: { status: 403, message: 'This SAML response has already been used. Start the sign-in again from your identity provider.' },
+  [SamlErrorCode.UnknownUser]: { status: 403, message: 'There is no account for this user in this organization. Ask your System Admin.' },
+  [SamlErrorCode.InactiveUser]: { status: 403, message: 'This account is deactivated. Ask your System Admin to reactivate it.' },
+  [SamlErrorCode.Invalid]: { status: 400, message: 'The SAML response could not be validated. Start the sign-in again from your identity provider.' },
+};
+
+/**
+ * A refused SAML sign-on. `reason` is the precise cause for the log and the audit record; the
+ * page shows the code's public message (or `publicMessage` when the user must see a detail).
+ */
+export class SamlException extends ApiException {
+  constructor(
+    readonly samlCode: SamlErrorCode,
+    readonly reason: string,
+    publicMessage?: string,
+  ) {
+    const { status, message } = SAML_ERRORS[samlCode];
+    super(status, samlCode, publicMessage ?? message);
+  }
+}

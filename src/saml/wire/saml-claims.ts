@@ -1,0 +1,62 @@
+import type { SamlIdentity } from '../saml-identity.js';
+
+/** Attribute names that carry the user's email: Entra's claim URI, Okta's and OneLogin's plain names, the LDAP mail OID. */
+export const EMAIL_CLAIMS: readonly string[] = [
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+  'emailaddress',
+  'email',
+  'mail',
+  'urn:oid:0.9.2342.19200300.100.1.3',
+];
+
+const EMAIL_NAMES = new Set(['emailaddress', 'email', 'mail']);
+
+/** True for an attribute name that carries an email: one of EMAIL_CLAIMS, or a claim URI ending in one of those names. */
+export function isEmailClaim(name: string): boolean {
+  const lower = name.trim().toLowerCase();
+  if (EMAIL_CLAIMS.includes(lower)) return true;
+  const last = lower.split(/[/#]/).pop() ?? '';
+  return lower.includes('/') && EMAIL_NAMES.has(last);
+}
+
+/** node-saml's profile.attributes (string, array, or xml2js objects) as arrays of trimmed strings. */
+export function normalizeAttributes(raw: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (typeof raw !== 'object' || raw === null) return out;
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    const values = (Array.isArray(value) ? value : [value])
+      .map((v) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { _?: unknown })._ === 'string' ? (v as { _: string })._ : null))
+      .filter((v): v is string => v !== null)
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+    if (values.length > 0) out[name] = values;
+  }
+  return out;
+}
+
+/** The email claims' values, Entra's claim first, in EMAIL_CLAIMS order. */
+export function emailClaimValues(attributes: Record<string, string[]>): string[] {
+  const names = Object.keys(attributes).filter(isEmailClaim);
+  const rank = (n: string) => {
+    const i = EMAIL_CLAIMS.indexOf(n.toLowerCase());
+    return i === -1 ? EMAIL_CLAIMS.length : i;
+  };
+  names.sort((a, b) => rank(a) - rank(b));
+  return names.flatMap((n) => attributes[n] ?? []);
+}
+
+/**
+ * The strings to look the user up by, in order: the NameID, then the email attributes.
+ * Duplicates (case-insensitive) and values too long to be an email address are dropped.
+ */
+export function lookupKeys(identity: Pick<SamlIdentity, 'nameId' | 'attributes'>): string[] {
+  const seen = new Set<string>();
+  const keys: string[] = [];
+  for (const candidate of [identity.nameId, ...emailClaimValues(identity.attributes)]) {
+    const key = candidate.trim();
+    if (key === '' || key.length > 254 || seen.has(key.toLowerCase())) continue;
+    seen.add(key.toLowerCase());
+    keys.push(key);
+  }
+  return keys;
+}
