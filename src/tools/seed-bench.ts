@@ -110,13 +110,16 @@ async function insertUsers(dataSource: DataSource, tenantId: string, count: numb
     for (let from = 1; from <= count; from += 250_000) {
       const to = Math.min(count, from + 249_999);
       const result = (await runner.query(
-        `INSERT INTO users (tenant_id, email, given_name, family_name, source, external_id)
-         SELECT $1, 'user' || i || '@bench.test', 'Given' || i, 'Family' || i, 'scim', 'bench-' || i
-           FROM generate_series($2::int, $3::int) AS i
-         ON CONFLICT DO NOTHING`,
+        `WITH added AS (
+           INSERT INTO users (tenant_id, email, given_name, family_name, source, external_id)
+           SELECT $1, 'user' || i || '@bench.test', 'Given' || i, 'Family' || i, 'scim', 'bench-' || i
+             FROM generate_series($2::int, $3::int) AS i
+           ON CONFLICT DO NOTHING
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM added`,
         [tenantId, from, to],
-      )) as [unknown, number];
-      inserted += result[1] ?? 0;
+      )) as { n: number }[];
+      inserted += result[0]?.n ?? 0;
     }
     await runner.query('ANALYZE users');
   } finally {
