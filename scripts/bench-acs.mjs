@@ -13,11 +13,9 @@
 // into .bench/ so the responses are exactly the ones the tests use.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { transformFileSync } from '@swc/core';
+import { loadTestHelpers } from './lib/test-helpers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -29,22 +27,6 @@ const { values } = parseArgs({
 });
 const N = Number(values.requests);
 const root = resolve(import.meta.dirname, '..');
-
-function compileHelpers() {
-  const out = join(root, '.bench', 'build');
-  for (const file of ['test/utils/certificates.ts', 'test/utils/fake-idp.ts', 'src/saml/xmldsig-algorithms.ts']) {
-    const { code } = transformFileSync(join(root, file), {
-      swcrc: false,
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'es6' },
-    });
-    const target = join(out, file.replace(/\.ts$/, '.js'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, code);
-  }
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  return out;
-}
 
 async function waitForHealth(base, child) {
   for (let i = 0; i < 300; i++) {
@@ -82,9 +64,7 @@ async function main() {
   if (!operatorToken) throw new Error('OPERATOR_TOKEN must be set (the running server\'s value)');
   try {
     await waitForHealth(base, child);
-    const helpers = compileHelpers();
-    const { generateTestCertificate } = await import(pathToFileURL(join(helpers, 'test/utils/certificates.js')).href);
-    const { buildIdpResponse } = await import(pathToFileURL(join(helpers, 'test/utils/fake-idp.js')).href);
+    const { generateTestCertificate, buildIdpResponse } = await loadTestHelpers();
 
     const slug = `bench-${randomBytes(4).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
