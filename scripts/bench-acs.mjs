@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global fetch, URLSearchParams, setTimeout */
 // ACS latency: the median of N sequential valid SAML sign-ins (RSA-2048, RSA-SHA256, Okta shape,
 // each with a fresh assertion ID), measured from the client as the full HTTP round trip.
 //

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global fetch, URLSearchParams */
 // `npm run bench`: load scenarios against a RUNNING service (it starts nothing itself), with the
 // tenant prepared by `npm run seed:bench`. For each scenario: a warm-up, then autocannon with 32
 // connections; prints req/s, p50, p99, non-2xx and the service's peak RSS as a table, and writes
