@@ -59,6 +59,7 @@ class SecurityPage {
   private readonly saveError = new Message('alert');
   private readonly saveStatus = new Message('status');
   private readonly dirtyNote = h('span', { class: 'dirty-note', hidden: true }, 'Unsaved changes');
+  private readonly actionBar = h('div', { class: 'action-bar' });
 
   constructor(
     private readonly api: Api,
@@ -71,8 +72,9 @@ class SecurityPage {
       { class: 'settings-form', 'aria-label': 'SAML and SCIM settings', novalidate: true },
       this.samlSection(),
       this.scimSection(),
-      h('div', { class: 'action-bar' }, h('div', { class: 'action-bar-inner' }, h('div', { class: 'action-bar-messages' }, this.dirtyNote, this.saveStatus.el, this.saveError.el), this.save)),
+      this.actionBar,
     );
+    this.actionBar.append(h('div', { class: 'action-bar-inner' }, h('div', { class: 'action-bar-messages' }, this.dirtyNote, this.saveStatus.el, this.saveError.el), this.save));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.onSave();
@@ -157,7 +159,7 @@ class SecurityPage {
     this.scimUrl.setValue(s.scim.url ?? '');
     this.scimToken.setValue(s.scim.token ?? '');
     for (const f of [this.scimUrl, this.scimToken]) {
-      f.input.placeholder = s.scim.url ? '' : 'Appears when you save with SCIM Provisioning enabled';
+      f.input.placeholder = s.scim.url ? '' : 'Generated when SCIM is enabled';
       for (const b of f.el.querySelectorAll('button')) b.disabled = !s.scim.token;
     }
     const tokenHint = this.scimToken.el.querySelector('.hint');
@@ -189,7 +191,9 @@ class SecurityPage {
     this.scimEnabled.input.disabled = !scimAllowed && !this.scimEnabled.input.checked;
     this.scimEnabled.note.textContent = scimAllowed ? '' : 'SCIM needs SAML: enable SAML Sign-on and upload a verification certificate first.';
 
-    this.dirtyNote.hidden = !this.isDirty();
+    const dirty = this.isDirty();
+    this.dirtyNote.hidden = !dirty;
+    this.actionBar.classList.toggle('dirty', dirty);
   }
 
   private isDirty(): boolean {

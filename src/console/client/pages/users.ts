@@ -31,7 +31,7 @@ class UserListPage {
     private readonly licenses: License[],
   ) {
     this.api = ctx.api;
-    const searchInput = h('input', { id: 'user-search', type: 'search', class: 'input', placeholder: 'Name or email', autocomplete: 'off', spellcheck: 'false' });
+    const searchInput = h('input', { id: 'user-search', type: 'search', class: 'input', placeholder: 'Search by name or email', autocomplete: 'off', spellcheck: 'false' });
     const searchForm = h('form', { role: 'search', class: 'search', 'aria-label': 'Users' }, h('label', { for: 'user-search', class: 'visually-hidden' }, 'Search users'), searchInput);
     searchForm.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -149,8 +149,12 @@ class UserListPage {
       h(
         'td',
         { 'data-label': 'User', class: 'cell-user' },
-        h('span', { class: 'user-name' }, fullName(u) || u.email, u.role === 'system_admin' ? badge(roleName(u.role), 'info') : null),
-        h('span', { class: 'user-email', id: emailId }, u.email),
+        h(
+          'div',
+          { class: 'user-cell' },
+          h('span', { class: 'user-name' }, fullName(u) || u.email, u.role === 'system_admin' ? badge(roleName(u.role), 'info') : null),
+          h('span', { class: 'user-email', id: emailId }, u.email),
+        ),
       ),
       h('td', { 'data-label': 'Status' }, u.active ? badge('Active', 'success') : badge('Inactive', 'neutral')),
       h('td', { 'data-label': 'Source' }, u.source === 'scim' ? 'SCIM' : 'Manual'),
