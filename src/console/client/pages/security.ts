@@ -6,6 +6,8 @@ import type { CertificateInfo, Me, SecuritySettings } from '../lib/types.js';
 import { badge, callout, checkboxField, confirmDialog, copyField, Message } from '../lib/ui.js';
 
 const EXPIRY_WARNING_DAYS = 30;
+/** The API's limit for a certificate or metadata upload (CONTRACT: 400 over 1 MiB). */
+const MAX_CERTIFICATE_BYTES = 1_048_576;
 const DAY_MS = 86_400_000;
 
 /**
@@ -217,10 +219,16 @@ class SecurityPage {
     const file = this.certInput.files?.[0];
     if (!file) return;
     this.certError.clear();
+    if (file.size > MAX_CERTIFICATE_BYTES) {
+      this.certError.show(`${file.name} was not accepted: it is over 1 MiB, which no certificate or metadata file is.`);
+      this.certInput.value = '';
+      return;
+    }
     this.certStatus.show(`Uploading ${file.name}…`);
     const body = new FormData();
-    body.append('file', file, file.name);
     try {
+      // Read into memory first: the bytes then go up as they were chosen, even if the file changes on disk.
+      body.append('file', new Blob([await file.arrayBuffer()], { type: file.type || 'application/octet-stream' }), file.name);
       this.settings = await this.api.post<SecuritySettings>('settings/saml/certificate', body);
       this.applyServerState(false);
       const names = this.settings.saml.certificates.map((c) => commonName(c.subject)).join(', ');
