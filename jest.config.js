@@ -36,5 +36,15 @@ export default {
       globalTeardown: '<rootDir>/test/utils/global-teardown.mjs',
       testTimeout: 30000,
     },
+    {
+      ...common,
+      displayName: 'browser',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      // The e2e database setup, then the console's browser code compiled once for every file.
+      globalSetup: '<rootDir>/test/browser/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/utils/global-teardown.mjs',
+      testTimeout: 60000,
+    },
   ],
 };

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { AllExceptionsFilter, sendFailure } from '../common/filters/all-exceptions.filter.js';
 import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-formatter.js';
+import { registerConsoleAssets } from '../console/console-assets.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -71,6 +72,7 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
   });
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10 } });
+  await registerConsoleAssets(app, logger);
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);

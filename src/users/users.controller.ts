@@ -19,12 +19,12 @@ export class UsersController {
 
   @Get('users')
   async list(@CurrentAuth() auth: SessionAuth, @Query() query: ListUsersQueryDto) {
-    const { items, total } = await this.users.list(auth.tenant.id, {
-      search: query.search,
-      offset: query.offset ?? 0,
-      limit: query.limit ?? 50,
-    });
-    return { items: items.map(toUserView), total };
+    const [{ items, total }, activeWithoutLicenses] = await Promise.all([
+      this.users.list(auth.tenant.id, { search: query.search, offset: query.offset ?? 0, limit: query.limit ?? 50 }),
+      // For the User List banner: SCIM assigns no licenses, so admins need to see who still has none.
+      this.users.countActiveWithoutLicenses(auth.tenant.id),
+    ]);
+    return { items: items.map(toUserView), total, activeWithoutLicenses };
   }
 
   @Get('users/:id')

@@ -81,6 +81,18 @@ export class UsersRepository {
     return { items: [], total: rows[0]?.total ?? 0 };
   }
 
+  /**
+   * Active users holding no product license, on all pages (the User List banner). One aggregate
+   * over the tenant's rows, reached through the primary key's leading tenant_id.
+   */
+  async countActiveWithoutLicenses(tenantId: string): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(
+      "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
+      [tenantId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   countActiveAdmins(tenantId: string, manager?: EntityManager): Promise<number> {
     return this.repo(manager).count({ where: { tenantId, role: 'system_admin', active: true } });
   }

@@ -69,6 +69,10 @@ export class UsersService {
     return this.users.list(tenantId, query);
   }
 
+  countActiveWithoutLicenses(tenantId: string): Promise<number> {
+    return this.users.countActiveWithoutLicenses(tenantId);
+  }
+
   /** Creates a console user (source manual). 409 `email_taken` when the email exists in any case. */
   async createManual(tenantId: string, input: NewManualUser, actor: string, manager?: EntityManager): Promise<UserEntity> {
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;

@@ -92,6 +92,17 @@ describe('users admin API and licenses', () => {
     expect(bad.body.field).toBe('limit');
   });
 
+  it('counts active users without a license over the whole tenant, for the User List banner', async () => {
+    const count = async () => ((await betaAdmin.get('users?limit=1')).body as { activeWithoutLicenses: number }).activeWithoutLicenses;
+    const before = await count();
+    const a = await createUser(betaAdmin, { email: 'nolicense-a@beta.test' });
+    const b = await createUser(betaAdmin, { email: 'nolicense-b@beta.test' });
+    expect(await count()).toBe(before + 2);
+    await betaAdmin.patch(`users/${a.id}`, { licenses: ['crm'] });
+    await betaAdmin.patch(`users/${b.id}`, { active: false });
+    expect(await count()).toBe(before);
+  });
+
   it('refuses non-admins on admin routes with 403 forbidden', async () => {
     await createUser(admin, { email: 'plain@example.test', password: 'plain-password-1' });
     const plain = await signIn(t, acme.slug, 'plain@example.test', 'plain-password-1');

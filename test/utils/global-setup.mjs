@@ -25,6 +25,9 @@ async function reachable(url) {
  * Each test file then clones a migrated template database (see test/utils/test-database.ts).
  */
 export default async function globalSetup() {
+  // The e2e and browser projects both name this setup: jest runs each project's; set up once.
+  if (globalThis.__LATCHKEY_TEST_SETUP_DONE__) return;
+  globalThis.__LATCHKEY_TEST_SETUP_DONE__ = true;
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   process.env.LATCHKEY_TEST_RUN = runId;
   const given = process.env.TEST_DATABASE_URL;

@@ -3,6 +3,9 @@ import pg from 'pg';
 
 /** Drops every database this run created (template and per-file clones), then any embedded server. */
 export default async function globalTeardown() {
+  // Named by the e2e and the browser project: tear down once.
+  if (globalThis.__LATCHKEY_TEST_TEARDOWN_DONE__) return;
+  globalThis.__LATCHKEY_TEST_TEARDOWN_DONE__ = true;
   const runId = process.env.LATCHKEY_TEST_RUN;
   const url = process.env.TEST_DATABASE_URL;
   if (runId && url) {
