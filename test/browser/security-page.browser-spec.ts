@@ -129,7 +129,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
   it('puts an upload refusal next to the file input', async () => {
     await page.getByLabel('Verification Certificate').setInputFiles(join(dir, 'readme.txt.pem'));
     const alert = page.getByRole('alert');
-    expect(await textOf(alert)).toBe('readme.txt.pem was not accepted: The file is not an X.509 certificate or SAML metadata');
+    expect(await textOf(alert)).toBe('readme.txt.pem was not accepted: The file is not an X.509 certificate or SAML metadata. The current certificate is unchanged.');
     // The alert sits in the SAML section, right under the file input.
     expect(await page.getByRole('region', { name: 'SAML single sign-on' }).getByRole('alert').count()).toBe(1);
     await page.getByLabel('Verification Certificate').setInputFiles(join(dir, 'entra.cer'));

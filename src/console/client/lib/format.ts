@@ -57,11 +57,19 @@ export const AUDIT_KIND_NAMES: Record<AuditKind, string> = {
 
 const ACTION_NAMES: Record<string, string> = {
   'login.password': 'Password sign-in',
+  'login.saml': 'SAML sign-in',
   logout: 'Signed out',
   'user.create': 'User created',
   'user.update': 'User updated',
+  'user.deactivate': 'User deactivated',
+  'user.reactivate': 'User reactivated',
   'tenant.create': 'Organization created',
+  'saml.update': 'SAML settings changed',
+  'saml.certificate': 'Verification certificate uploaded',
   'saml.unenforce': 'Enforce SAML Login turned off (operator)',
+  'scim.enable': 'SCIM provisioning enabled',
+  'scim.disable': 'SCIM provisioning disabled',
+  'scim.token.regenerate': 'SCIM token regenerated',
 };
 
 /** A readable name for an audit action; unknown ones ("scim.user.create") become "Scim user create". */

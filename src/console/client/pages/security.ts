@@ -235,7 +235,8 @@ class SecurityPage {
       this.certStatus.show(`Uploaded ${file.name}: ${names || 'certificate'}.`, 6000);
     } catch (err) {
       this.certStatus.clear();
-      this.certError.show(`${file.name} was not accepted: ${writeError(err)}`);
+      const kept = this.settings?.saml.certificates.length ? ' The current certificate is unchanged.' : '';
+      this.certError.show(`${file.name} was not accepted: ${writeError(err)}.${kept}`.replace(/\.\./g, '.'));
     } finally {
       this.certInput.value = '';
     }
