@@ -61,8 +61,8 @@ export class ScimCursorCodec {
     const version = payload.readUInt8(0);
     const direction = payload.readUInt8(1);
     if (version !== VERSION || direction > 1) throw invalidCursor();
-    const issuedAtMs = payload.readUInt32BE(2) * 1000;
-    if (this.now() - issuedAtMs > this.timeoutSeconds * 1000) {
+    // Whole seconds on both sides: a cursor lives at least timeoutSeconds (RFC 9865: the minimum).
+    if (Math.floor(this.now() / 1000) - payload.readUInt32BE(2) > this.timeoutSeconds) {
       throw new ScimException(
         400,
         'expiredCursor',
