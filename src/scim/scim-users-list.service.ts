@@ -99,16 +99,13 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
     // The total costs the same for every page (an index-only count); it runs alongside the page.
     const total = this.users.count(tenant.id, criteria);
     let items: UserEntity[] = [];
-    if (count > 0) {
-      const anchor = startIndex > 1 ? await this.anchors.nearest(tenant.id, queryHash, startIndex) : null;
-      items = anchor
-        ? await this.users.searchPage(tenant.id, criteria, startIndex - anchor.startIndex, count, { userId: anchor.afterId, backward: false })
-        : await this.users.searchPage(tenant.id, criteria, startIndex - 1, count);
-    }
+    if (count > 0) items = await this.readFrom(tenant, criteria, queryHash, startIndex, count);
     const totalResults = await total;
     const last = items.at(-1);
-    if (last && items.length === count && startIndex - 1 + count < totalResults) {
-      // There is a next page: remember where it starts, for whichever instance serves it.
+    if (last && items.length === count) {
+      // A next page may follow: remember where it starts, for whichever instance serves it. Not
+      // judged by totalResults: users leaving a filtered set shrink the total while the reader's
+      // startIndex keeps counting the users it has already read.
       await this.anchors.save(tenant.id, queryHash, { startIndex: startIndex + count, afterId: last.id }, this.ttlSeconds);
     }
     return listResponse(
@@ -116,6 +113,23 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
       totalResults,
       startIndex,
     );
+  }
+
+  /**
+   * `count` users from position startIndex. From an anchor at startIndex (the reader's previous
+   * page left it) this is one keyset read. Otherwise the position is found by skipping, in the
+   * index only, from the nearest anchor below (or the start), and kept as an anchor, so the page
+   * and the ones after it are keyset reads from then on.
+   */
+  private async readFrom(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: Buffer, startIndex: number, count: number): Promise<UserEntity[]> {
+    const anchor = startIndex > 1 ? await this.anchors.nearest(tenant.id, queryHash, startIndex) : null;
+    const base = anchor ? { userId: anchor.afterId, backward: false } : undefined;
+    const skip = startIndex - (anchor?.startIndex ?? 1);
+    if (skip === 0) return this.users.searchPage(tenant.id, criteria, 0, count, base);
+    const afterId = await this.users.keyAt(tenant.id, criteria, skip - 1, base);
+    if (afterId === null) return []; // startIndex is past the end
+    await this.anchors.save(tenant.id, queryHash, { startIndex, afterId }, this.ttlSeconds);
+    return this.users.searchPage(tenant.id, criteria, 0, count, { userId: afterId, backward: false });
   }
 
   private async cursorPage(tenant: ScimTenant, criteria: UserCriteria | null, scope: CursorScope, cursor: string, count: number): Promise<ScimCursorListResponse<ScimUser>> {

@@ -104,6 +104,18 @@ export function userSearchSql(
   limit: number,
   from?: UserKeyset,
 ): { sql: string; params: unknown[] } {
+  return pageSql(USER_COLUMNS, tenantId, criteria, offset, limit, from);
+}
+
+/**
+ * The id of the user `offset` rows into the list (from the start, or after `from`): the skip of
+ * an index-based jump, reading only the index (tenant_id, created_at, id) when there is no filter.
+ */
+export function userKeyAtSql(tenantId: string, criteria: UserCriteria | null, offset: number, from?: UserKeyset): { sql: string; params: unknown[] } {
+  return pageSql('u.id', tenantId, criteria, offset, 1, from);
+}
+
+function pageSql(columns: string, tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): { sql: string; params: unknown[] } {
   const params: unknown[] = [tenantId];
   let where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
   let order = 'u.created_at, u.id';
@@ -115,7 +127,7 @@ export function userSearchSql(
   }
   params.push(limit, offset);
   return {
-    sql: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    sql: `SELECT ${columns} FROM users u WHERE u.tenant_id = $1${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   };
 }

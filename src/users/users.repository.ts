@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { UserCriteria } from './user-criteria.js';
-import { userCountSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
+import { userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
 import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
 import type { LicenseKey } from './licenses.js';
 
@@ -74,6 +74,13 @@ export class UsersRepository {
     const { sql, params } = userSearchSql(tenantId, criteria, offset, limit, from);
     const rows = ((await this.dataSource.query(sql, params)) as UserRow[]).map(toUserEntity);
     return from?.backward ? rows.reverse() : rows;
+  }
+
+  /** The id of the matching user `offset` rows into the list (from the start or after `from`); null past the end. */
+  async keyAt(tenantId: string, criteria: UserCriteria | null, offset: number, from?: UserKeyset): Promise<string | null> {
+    const { sql, params } = userKeyAtSql(tenantId, criteria, offset, from);
+    const rows = (await this.dataSource.query(sql, params)) as { id: string }[];
+    return rows[0]?.id ?? null;
   }
 
   /** How many users match the criteria (all of the tenant's when null), active and inactive. */
