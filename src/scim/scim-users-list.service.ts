@@ -96,7 +96,8 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
   }
 
   private async indexPage(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: Buffer, startIndex: number, count: number): Promise<ScimListResponse<ScimUser>> {
-    // The total costs the same for every page (an index-only count); it runs alongside the page.
+    // The total costs the same for every page (one count of the ten's matching users); it runs
+    // alongside the page, on another connection.
     const total = this.users.count(tenant.id, criteria);
     let items: UserEntity[] = [];
     if (count > 0) items = await this.readFrom(tenant, criteria, queryHash, startIndex, count);
