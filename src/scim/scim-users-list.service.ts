@@ -96,7 +96,7 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
   }
 
   private async indexPage(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: Buffer, startIndex: number, count: number): Promise<ScimListResponse<ScimUser>> {
-    // The total costs the same for every page (one count of the ten's matching users); it runs
+    // The total costs the same for every page (one count of the tenant's matching users); it runs
     // alongside the page, on another connection.
     const total = this.users.count(tenant.id, criteria);
     let items: UserEntity[] = [];
