@@ -124,6 +124,17 @@ export class AppConfig {
   @Max(10_000_000)
   SCIM_RATE_LIMIT_BURST = 2000;
 
+  /**
+   * SCIM paging state lifetime (RFC 9865 cursorTimeout): a cursor is accepted this long after it
+   * was issued, and an index-based reader's place (page anchor) is kept this long after its last
+   * page. Advertised in /ServiceProviderConfig.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SCIM_CURSOR_TIMEOUT_SECONDS = 3600;
+
   /** The public URL with no trailing slash. */
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');

@@ -17,7 +17,12 @@ export async function runMigrations(url: string): Promise<string[]> {
     const runner = dataSource.createQueryRunner();
     await runner.connect();
     try {
-      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      // Polled, not waited for: a session blocked in pg_advisory_lock holds a snapshot, and a
+      // migration that builds an index CONCURRENTLY waits for every older snapshot in the
+      // database, so waiting instances would deadlock with the one migrating.
+      while (!((await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK])) as { locked: boolean }[])[0]?.locked) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       try {
         const applied = await dataSource.runMigrations({ transaction: 'each' });
         return applied.map((m) => m.name);

@@ -26,7 +26,7 @@ export class ScimDiscoveryController {
 
   @Get('ServiceProviderConfig')
   serviceProviderConfig(@CurrentScimTenant() tenant: ScimTenant) {
-    return serviceProviderConfig(this.base(tenant));
+    return serviceProviderConfig(this.base(tenant), this.config.SCIM_CURSOR_TIMEOUT_SECONDS);
   }
 
   @Get('ResourceTypes')

@@ -6,7 +6,8 @@ import { ScimAuthGuard } from './scim-auth.guard.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { CurrentScimTenant } from './scim-tenant.decorator.js';
-import { ScimUsersService, type ScimListQuery } from './scim-users.service.js';
+import { ScimUsersListService, type ScimListQuery } from './scim-users-list.service.js';
+import { ScimUsersService } from './scim-users.service.js';
 import type { ScimUser } from './wire/scim-user.js';
 
 /** RFC 7644 /Users for identity providers. Public to the session guard: the SCIM gate authenticates. */
@@ -17,11 +18,14 @@ import type { ScimUser } from './wire/scim-user.js';
 @UseInterceptors(ScimResponseInterceptor)
 @Controller('scim/v2/:tenant/Users')
 export class ScimUsersController {
-  constructor(private readonly scim: ScimUsersService) {}
+  constructor(
+    private readonly scim: ScimUsersService,
+    private readonly listing: ScimUsersListService,
+  ) {}
 
   @Get()
   list(@CurrentScimTenant() tenant: ScimTenant, @Query() query: ScimListQuery) {
-    return this.scim.list(tenant, query);
+    return this.listing.list(tenant, query);
   }
 
   @Get(':id')

@@ -4,29 +4,18 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
 import { AppConfig } from '../config/app-config.js';
-import type { UserCriteria } from '../users/user-criteria.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimException } from './wire/scim-exception.js';
-import { listResponse, type ScimListResponse } from './wire/scim-list-response.js';
 import { assertNestingDepth } from './wire/scim-body-limits.js';
 import { applyScimPatch } from './wire/scim-patch.js';
-import { SCIM_DEFAULT_COUNT, SCIM_MAX_RESULTS } from './wire/scim-schemas.js';
-import { scimFilterToCriteria } from './wire/scim-user-filter.js';
 import { getAttribute, isPlainObject, readScimUserInput, stateOf, toScimUser, userEtag, type ScimUser, type ScimUserState } from './wire/scim-user.js';
 
 /** Who SCIM writes are attributed to in the audit log. */
 export const SCIM_ACTOR = 'scim';
 const USERS_EMAIL_KEY = 'users_tenant_email_key';
-const MAX_START_INDEX = 2_147_483_647;
-
-export interface ScimListQuery {
-  filter?: unknown;
-  startIndex?: unknown;
-  count?: unknown;
-}
 
 /** What a write learns as it goes, for its audit record (success or failure). */
 interface WriteContext {
@@ -57,22 +46,6 @@ export class ScimUsersService {
 
   toResource(tenant: ScimTenant, user: UserEntity): ScimUser {
     return toScimUser(user, `${this.baseUrl(tenant)}/Users/${user.id}`);
-  }
-
-  async list(tenant: ScimTenant, query: ScimListQuery): Promise<ScimListResponse<ScimUser>> {
-    const startIndex = Math.min(MAX_START_INDEX, Math.max(1, integerParam(query.startIndex, 'startIndex') ?? 1));
-    const count = Math.min(SCIM_MAX_RESULTS, Math.max(0, integerParam(query.count, 'count') ?? SCIM_DEFAULT_COUNT));
-    let criteria: UserCriteria | null = null;
-    if (query.filter !== undefined) {
-      if (typeof query.filter !== 'string') throw new ScimException(400, 'invalidFilter', 'Give one filter parameter');
-      criteria = scimFilterToCriteria(query.filter);
-    }
-    const { items, total } = await this.users.search(tenant.id, criteria, startIndex - 1, count);
-    return listResponse(
-      items.map((u) => this.toResource(tenant, u)),
-      total,
-      startIndex,
-    );
   }
 
   async get(tenant: ScimTenant, id: string): Promise<ScimUser> {
@@ -196,15 +169,6 @@ export class ScimUsersService {
       throw failure;
     }
   }
-}
-
-/** startIndex / count: integers (RFC 7644 §3.4.2.4); anything else is 400 invalidValue. */
-function integerParam(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^[+-]?\d{1,15}$/.test(value.trim())) {
-    throw ScimException.invalidValue(`${name} must be an integer`);
-  }
-  return Number.parseInt(value.trim(), 10);
 }
 
 /** If-Match (RFC 7232 §3.1, weak comparison): "*" or any listed tag equal to the current version. */

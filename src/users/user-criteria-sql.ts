@@ -84,16 +84,50 @@ export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): st
 export const USER_COLUMNS =
   'u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version';
 
+/** Where a keyset page starts: after (forward) or before (backward) a user, in the list order. */
+export interface UserKeyset {
+  userId: string;
+  backward: boolean;
+}
+
 /**
- * The SCIM list query: one statement returning the page and the total (window count), in a
- * stable order (creation time, then id) so that index-based paging is consistent.
+ * The SCIM list query: one page in a stable order (creation time, then id), served by the index
+ * on (tenant_id, created_at, id). With `from`, the page starts right after (or, backward, ends
+ * right before) that user's (created_at, id), looked up by primary key: a range read of the index
+ * that costs the same at any depth. `offset` rows are skipped from there (0 for keyset reads; the
+ * fallback when no keyset is known). Backward pages come in descending order; the caller reverses.
  */
-export function userSearchSql(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number): { sql: string; params: unknown[] } {
+export function userSearchSql(
+  tenantId: string,
+  criteria: UserCriteria | null,
+  offset: number,
+  limit: number,
+  from?: UserKeyset,
+): { sql: string; params: unknown[] } {
+  return pageSql(USER_COLUMNS, tenantId, criteria, offset, limit, from);
+}
+
+/**
+ * The id of the user `offset` rows into the list (from the start, or after `from`): the skip of
+ * an index-based jump, reading only the index (tenant_id, created_at, id) when there is no filter.
+ */
+export function userKeyAtSql(tenantId: string, criteria: UserCriteria | null, offset: number, from?: UserKeyset): { sql: string; params: unknown[] } {
+  return pageSql('u.id', tenantId, criteria, offset, 1, from);
+}
+
+function pageSql(columns: string, tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): { sql: string; params: unknown[] } {
   const params: unknown[] = [tenantId];
-  const where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
+  let where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
+  let order = 'u.created_at, u.id';
+  if (from) {
+    params.push(from.userId);
+    const op = from.backward ? '<' : '>';
+    where += ` AND (u.created_at, u.id) ${op} (SELECT k.created_at, k.id FROM users k WHERE k.tenant_id = $1 AND k.id = $${params.length}::uuid)`;
+    if (from.backward) order = 'u.created_at DESC, u.id DESC';
+  }
   params.push(limit, offset);
   return {
-    sql: `SELECT ${USER_COLUMNS}, count(*) OVER () AS total_count FROM users u WHERE u.tenant_id = $1${where} ORDER BY u.created_at, u.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    sql: `SELECT ${columns} FROM users u WHERE u.tenant_id = $1${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   };
 }

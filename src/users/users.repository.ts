@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { UserCriteria } from './user-criteria.js';
-import { userCountSql, userSearchSql } from './user-criteria-sql.js';
+import { userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
 import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
 import type { LicenseKey } from './licenses.js';
 
@@ -65,20 +65,29 @@ export class UsersRepository {
   }
 
   /**
-   * Users matching the criteria (all of the tenant's when null), active and inactive, in a stable
-   * order, with the total. One statement on the hot path (the page carries a window count); a
-   * second only when the page is empty past the first row or no rows were asked for.
+   * One page of the users matching the criteria (all of the tenant's when null), active and
+   * inactive, in the stable list order (creation time, then id): `offset` rows skipped from the
+   * start, or from the keyset `from` when given (see userSearchSql). Always in ascending order.
    */
-  async search(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number): Promise<{ items: UserEntity[]; total: number }> {
-    if (limit > 0) {
-      const { sql, params } = userSearchSql(tenantId, criteria, offset, limit);
-      const rows = (await this.dataSource.query(sql, params)) as (UserRow & { total_count: string })[];
-      if (rows.length > 0) return { items: rows.map(toUserEntity), total: Number(rows[0]!.total_count) };
-      if (offset === 0) return { items: [], total: 0 };
-    }
+  async searchPage(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): Promise<UserEntity[]> {
+    if (limit <= 0) return [];
+    const { sql, params } = userSearchSql(tenantId, criteria, offset, limit, from);
+    const rows = ((await this.dataSource.query(sql, params)) as UserRow[]).map(toUserEntity);
+    return from?.backward ? rows.reverse() : rows;
+  }
+
+  /** The id of the matching user `offset` rows into the list (from the start or after `from`); null past the end. */
+  async keyAt(tenantId: string, criteria: UserCriteria | null, offset: number, from?: UserKeyset): Promise<string | null> {
+    const { sql, params } = userKeyAtSql(tenantId, criteria, offset, from);
+    const rows = (await this.dataSource.query(sql, params)) as { id: string }[];
+    return rows[0]?.id ?? null;
+  }
+
+  /** How many users match the criteria (all of the tenant's when null), active and inactive. */
+  async count(tenantId: string, criteria: UserCriteria | null): Promise<number> {
     const { sql, params } = userCountSql(tenantId, criteria);
     const rows = (await this.dataSource.query(sql, params)) as { total: number }[];
-    return { items: [], total: rows[0]?.total ?? 0 };
+    return rows[0]?.total ?? 0;
   }
 
   /**

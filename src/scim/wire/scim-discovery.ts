@@ -9,10 +9,10 @@ import {
 
 /**
  * Discovery documents (RFC 7643 §5–7), true to what is implemented: Users only, PATCH, filters
- * with a result cap, weak ETags; no bulk, sort, password change or cursor paging.
- * `base` is {PUBLIC_URL}/scim/v2/{tenant}.
+ * with a result cap, weak ETags, index and cursor paging (RFC 9865 §4, index the default); no
+ * bulk, sort or password change. `base` is {PUBLIC_URL}/scim/v2/{tenant}.
  */
-export function serviceProviderConfig(base: string) {
+export function serviceProviderConfig(base: string, cursorTimeoutSeconds: number) {
   return {
     schemas: [SCIM_SERVICE_PROVIDER_CONFIG_SCHEMA],
     patch: { supported: true },
@@ -30,7 +30,14 @@ export function serviceProviderConfig(base: string) {
         primary: true,
       },
     ],
-    pagination: { cursor: false, index: true, defaultPaginationMethod: 'index', defaultPageSize: SCIM_DEFAULT_COUNT, maxPageSize: SCIM_MAX_RESULTS },
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: SCIM_DEFAULT_COUNT,
+      maxPageSize: SCIM_MAX_RESULTS,
+      cursorTimeout: cursorTimeoutSeconds,
+    },
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
   };
 }

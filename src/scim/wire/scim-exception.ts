@@ -1,6 +1,6 @@
 import { ApiException } from '../../common/http/api-exception.js';
 
-/** RFC 7644 §3.12 Table 9 keywords (plus RFC 9865's, not used here). */
+/** RFC 7644 §3.12 Table 9 keywords, plus RFC 9865 §2.1's for cursor paging. */
 export type ScimType =
   | 'invalidFilter'
   | 'tooMany'
@@ -11,7 +11,9 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  | 'invalidCursor'
+  | 'expiredCursor';
 
 /**
  * A SCIM failure, rendered by the SCIM error formatter as

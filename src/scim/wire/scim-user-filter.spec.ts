@@ -86,8 +86,22 @@ describe('scimFilterToCriteria + userCriteriaToSql', () => {
   it('builds the page query with the tenant first and limit/offset as parameters', () => {
     const q = userSearchSql('t-1', scimFilterToCriteria('userName eq "a@b.c"'), 0, 100);
     expect(q.sql).toBe(
-      'SELECT u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version, count(*) OVER () AS total_count FROM users u WHERE u.tenant_id = $1 AND lower(u.email) = lower($2) ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4',
+      'SELECT u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version FROM users u WHERE u.tenant_id = $1 AND lower(u.email) = lower($2) ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4',
     );
     expect(q.params).toEqual(['t-1', 'a@b.c', 100, 0]);
+  });
+
+  it('starts a keyset page after (or, backward, before) a user, by primary key, with the filter kept', () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    const forward = userSearchSql('t-1', scimFilterToCriteria('active eq true'), 0, 10, { userId: id, backward: false });
+    expect(forward.sql).toContain(
+      'AND u.active = $2 AND (u.created_at, u.id) > (SELECT k.created_at, k.id FROM users k WHERE k.tenant_id = $1 AND k.id = $3::uuid) ORDER BY u.created_at, u.id LIMIT $4 OFFSET $5',
+    );
+    expect(forward.params).toEqual(['t-1', true, id, 10, 0]);
+    const backward = userSearchSql('t-1', null, 0, 11, { userId: id, backward: true });
+    expect(backward.sql).toContain(
+      'WHERE u.tenant_id = $1 AND (u.created_at, u.id) < (SELECT k.created_at, k.id FROM users k WHERE k.tenant_id = $1 AND k.id = $2::uuid) ORDER BY u.created_at DESC, u.id DESC LIMIT $3 OFFSET $4',
+    );
+    expect(backward.params).toEqual(['t-1', id, 11, 0]);
   });
 });

@@ -99,7 +99,7 @@ describe('SCIM gate, discovery and error format', () => {
         sort: { supported: false },
         etag: { supported: true },
         authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken', primary: true })],
-        pagination: { cursor: false, index: true, defaultPaginationMethod: 'index', defaultPageSize: 100, maxPageSize: 200 },
+        pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 100, maxPageSize: 200, cursorTimeout: 3600 },
         meta: { resourceType: 'ServiceProviderConfig', location: `${base()}/ServiceProviderConfig` },
       });
       expect401(await new ScimClient(t, a.tenant.slug, 'nope').get('ServiceProviderConfig'));
