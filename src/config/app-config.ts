@@ -135,6 +135,17 @@ export class AppConfig {
   @Max(86_400)
   SCIM_CURSOR_TIMEOUT_SECONDS = 3600;
 
+  /**
+   * How long the total of a SCIM list (totalResults) is reused before users are counted again.
+   * Counting a million users costs ~100 ms, so an import reading page after page would otherwise
+   * pay it on every page. 0 counts on every page.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  SCIM_LIST_TOTAL_CACHE_SECONDS = 30;
+
   /** The public URL with no trailing slash. */
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');

@@ -9,7 +9,7 @@ export interface PageAnchor {
   afterId: string;
 }
 
-/** The only code that touches scim_page_anchors (see the ScimPaging migration). */
+/** The only code that touches scim_page_anchors and scim_list_totals (the paging state of SCIM lists). */
 @Injectable()
 export class ScimPageAnchorsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -37,10 +37,32 @@ export class ScimPageAnchorsRepository {
     );
   }
 
-  /** Deletes anchors past their lifetime; returns how many. */
+  /** The recently counted total of this tenant's users matching the query, if still fresh. */
+  async cachedTotal(tenantId: string, queryHash: Buffer): Promise<number | null> {
+    const rows = (await this.dataSource.query('SELECT total FROM scim_list_totals WHERE tenant_id = $1 AND query_hash = $2 AND expires_at > now()', [
+      tenantId,
+      queryHash,
+    ])) as { total: number }[];
+    return rows[0]?.total ?? null;
+  }
+
+  async saveTotal(tenantId: string, queryHash: Buffer, total: number, ttlSeconds: number): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO scim_list_totals (tenant_id, query_hash, total, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+       ON CONFLICT (tenant_id, query_hash) DO UPDATE SET total = excluded.total, expires_at = excluded.expires_at`,
+      [tenantId, queryHash, total, ttlSeconds],
+    );
+  }
+
+  /** Deletes anchors and totals past their lifetime; returns how many. */
   async purgeExpired(): Promise<number> {
-    const result: unknown = await this.dataSource.query('DELETE FROM scim_page_anchors WHERE expires_at <= now()');
-    // pg returns [rows, count] for DELETE through TypeORM's query()
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    let removed = 0;
+    for (const table of ['scim_page_anchors', 'scim_list_totals']) {
+      const result: unknown = await this.dataSource.query(`DELETE FROM ${table} WHERE expires_at <= now()`);
+      // pg returns [rows, count] for DELETE through TypeORM's query()
+      removed += Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    }
+    return removed;
   }
 }

@@ -44,6 +44,7 @@ export interface ScimListQuery {
 export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown {
   private readonly codec: ScimCursorCodec;
   private readonly ttlSeconds: number;
+  private readonly totalCacheSeconds: number;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,6 +56,7 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
   ) {
     if (!config.APP_SECRET) throw new Error('APP_SECRET is not resolved');
     this.ttlSeconds = config.SCIM_CURSOR_TIMEOUT_SECONDS;
+    this.totalCacheSeconds = config.SCIM_LIST_TOTAL_CACHE_SECONDS;
     this.codec = new ScimCursorCodec(deriveKey(config.APP_SECRET, SCIM_CURSOR_KEY_PURPOSE), this.ttlSeconds);
   }
 
@@ -96,12 +98,11 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
   }
 
   private async indexPage(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: Buffer, startIndex: number, count: number): Promise<ScimListResponse<ScimUser>> {
-    // The total costs the same for every page (one count of the tenant's matching users); it runs
-    // alongside the page, on another connection.
-    const total = this.users.count(tenant.id, criteria);
     let items: UserEntity[] = [];
     if (count > 0) items = await this.readFrom(tenant, criteria, queryHash, startIndex, count);
-    const totalResults = await total;
+    // A first page that is not full is the whole result (every userName lookup): no count needed.
+    const complete = startIndex === 1 && count > 0 && items.length < count;
+    const totalResults = await this.totalResults(tenant.id, criteria, queryHash, complete ? items.length : null);
     const last = items.at(-1);
     if (last && items.length === count) {
       // A next page may follow: remember where it starts, for whichever instance serves it. Not
@@ -114,6 +115,21 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
       totalResults,
       startIndex,
     );
+  }
+
+  /**
+   * totalResults: `known` when the page itself holds the whole result; else a count of the
+   * tenant's matching users, reused for SCIM_LIST_TOTAL_CACHE_SECONDS (so paging through a
+   * million users does not count them once per page; the total may lag new users by that long).
+   */
+  private async totalResults(tenantId: string, criteria: UserCriteria | null, queryHash: Buffer, known: number | null): Promise<number> {
+    if (known !== null) return known;
+    if (this.totalCacheSeconds === 0) return this.users.count(tenantId, criteria);
+    const cached = await this.anchors.cachedTotal(tenantId, queryHash);
+    if (cached !== null) return cached;
+    const total = await this.users.count(tenantId, criteria);
+    await this.anchors.saveTotal(tenantId, queryHash, total, this.totalCacheSeconds);
+    return total;
   }
 
   /**
@@ -135,7 +151,6 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
 
   private async cursorPage(tenant: ScimTenant, criteria: UserCriteria | null, scope: CursorScope, cursor: string, count: number): Promise<ScimCursorListResponse<ScimUser>> {
     const position = cursor === '' ? null : this.codec.decode(scope, cursor);
-    const total = this.users.count(tenant.id, criteria);
     let page: CursorPage = { items: [], hasNext: false, hasPrevious: false };
     if (count > 0 && position?.direction === 'previous') {
       // One more than a page, backwards: the extra user says whether a page lies before this one.
@@ -146,9 +161,10 @@ export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown
     }
     const first = page.items[0];
     const last = page.items.at(-1);
+    const complete = position === null && count > 0 && !page.hasNext;
     return cursorListResponse(
       page.items.map((u) => this.scimUsers.toResource(tenant, u)),
-      await total,
+      await this.totalResults(tenant.id, criteria, scope.queryHash, complete ? page.items.length : null),
       page.hasNext && last ? this.codec.encode(scope, { direction: 'next', userId: last.id }) : undefined,
       page.hasPrevious && first ? this.codec.encode(scope, { direction: 'previous', userId: first.id }) : undefined,
     );

@@ -407,3 +407,48 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
     expect(scimQueryHash(null)).not.toEqual(scimQueryHash(scimFilterToCriteria('active eq true')));
   });
 });
+
+describe('SCIM list totals', () => {
+  const insertUsers = (t: TestApp, tenantId: string, prefix: string, n: number) =>
+    queryDatabase(
+      t.db,
+      `INSERT INTO users (tenant_id, email, given_name, family_name, source)
+       SELECT $1, $2 || i || '@example.com', 'T', 'N' || i, 'scim' FROM generate_series(1, $3) AS i`,
+      [tenantId, prefix, n],
+    );
+
+  it('reuse a counted total for SCIM_LIST_TOTAL_CACHE_SECONDS, but a complete first page is always exact', async () => {
+    const t = await startTestApp();
+    try {
+      const f = await createScimTenant(t);
+      await insertUsers(t, f.tenant.id, 'tot', 4); // 5 users with the admin
+      const page = async () => (await f.scim.get('Users?startIndex=2&count=2')).body as ListBody;
+      expect((await page()).totalResults).toBe(5);
+      await insertUsers(t, f.tenant.id, 'late', 1);
+      // Counted once: the next pages of the same read do not count the tenant again.
+      expect((await page()).totalResults).toBe(5);
+      const cached = await queryDatabase<{ total: number }>(t.db, 'SELECT total FROM scim_list_totals WHERE tenant_id = $1', [f.tenant.id]);
+      expect(cached).toEqual([{ total: 5 }]);
+      // A lookup whose first page holds the whole result needs no count and is never stale.
+      const lookup = (await f.scim.get(`Users?filter=${encodeURIComponent('userName eq "late1@example.com"')}`)).body as ListBody;
+      expect(lookup.totalResults).toBe(1);
+      expect(((await f.scim.get('Users?count=100')).body as ListBody).totalResults).toBe(6);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('count on every page when the cache is off', async () => {
+    const t = await startTestApp({ SCIM_LIST_TOTAL_CACHE_SECONDS: '0' });
+    try {
+      const f = await createScimTenant(t);
+      await insertUsers(t, f.tenant.id, 'nocache', 4);
+      expect(((await f.scim.get('Users?startIndex=2&count=2')).body as ListBody).totalResults).toBe(5);
+      await insertUsers(t, f.tenant.id, 'nocache-late', 1);
+      expect(((await f.scim.get('Users?startIndex=2&count=2')).body as ListBody).totalResults).toBe(6);
+      expect(await queryDatabase(t.db, 'SELECT 1 FROM scim_list_totals')).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
