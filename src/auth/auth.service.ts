@@ -48,20 +48,19 @@ export class AuthService {
       await fail('Enforce SAML Login is on');
       throw new ApiException(403, 'saml_enforced', 'This organization requires single sign-on. Sign in from your identity provider.');
     }
-    await this.throttle.assertAllowed(tenant.id, email, ip);
+    const ticket = await this.throttle.reserve(tenant.id, email, ip);
 
     const user = await this.users.findByEmail(tenant.id, email);
     const ok = user?.passwordHash ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);
     if (!user || !ok) {
-      await this.throttle.recordFailure(tenant.id, email, ip);
       await fail(!user ? 'unknown email' : user.passwordHash ? 'wrong password' : 'no password set');
       throw new ApiException(401, 'invalid_credentials', INVALID);
     }
+    await this.throttle.succeeded(ticket);
     if (!user.active) {
       await fail('user is deactivated');
       throw new ApiException(403, 'inactive', 'This account is deactivated. Ask your System Admin to reactivate it.');
     }
-    await this.throttle.recordSuccess(tenant.id, email);
     const session = await this.signIn(tenant.id, user, 'password');
     await this.audit.record(tenant.id, { kind: 'auth', action: 'login.password', actor: user.email, target: user.email, outcome: 'success' });
     return { user, session };

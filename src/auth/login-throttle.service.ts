@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { PINO_LOGGER } from '../config/config.module.js';
 import { ApiException } from '../common/http/api-exception.js';
 import { LoginThrottleRepository } from './login-throttle.repository.js';
 
@@ -8,21 +10,46 @@ export const ACCOUNT_FAILURE_LIMIT = 5;
 export const IP_FAILURE_LIMIT = 30;
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
 
-/** Slows password guessing per account and per client address, across all instances. */
-@Injectable()
-export class LoginThrottleService {
-  constructor(private readonly repository: LoginThrottleRepository) {}
+/** A reserved attempt: settle it with `succeeded` once the password proved right. */
+export interface ThrottleTicket {
+  tenantId: string;
+  accountKey: string;
+  ipKey: string;
+}
 
-  private keys(email: string, ip: string): { account: string; ip: string } {
-    return { account: `account:${email.trim().toLowerCase()}`, ip: `ip:${ip}` };
+/**
+ * Slows password guessing per account and per client address, across all instances. Every
+ * attempt is counted BEFORE the password is checked, atomically, so parallel attempts cannot
+ * all slip in under the limit while the first ones are still being verified; a right password
+ * gives its attempt back.
+ */
+@Injectable()
+export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown {
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repository: LoginThrottleRepository,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    // Counters of ended windows are dead weight: every email ever tried would stay a row.
+    this.purgeTimer = setInterval(() => {
+      this.repository.purgeExpired(THROTTLE_WINDOW_SECONDS).catch((err: unknown) => this.logger.warn({ err }, 'login throttle purge failed'));
+    }, 10 * 60 * 1000);
+    this.purgeTimer.unref();
   }
 
-  /** Throws 429 `too_many_attempts` with Retry-After while either counter is over its limit. */
-  async assertAllowed(tenantId: string, email: string, ip: string): Promise<void> {
-    const keys = this.keys(email, ip);
-    const states = await this.repository.current(tenantId, [keys.account, keys.ip], THROTTLE_WINDOW_SECONDS);
-    const blocked = states.find((s) => s.failures >= (s.key === keys.account ? ACCOUNT_FAILURE_LIMIT : IP_FAILURE_LIMIT));
-    if (!blocked) return;
+  onApplicationShutdown(): void {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+  }
+
+  /** Counts the attempt; throws 429 `too_many_attempts` with Retry-After when over a limit. */
+  async reserve(tenantId: string, email: string, ip: string): Promise<ThrottleTicket> {
+    const ticket = { tenantId, accountKey: `account:${email.trim().toLowerCase()}`, ipKey: `ip:${ip}` };
+    const states = await this.repository.increment(tenantId, [ticket.accountKey, ticket.ipKey], THROTTLE_WINDOW_SECONDS);
+    const blocked = states.find((s) => s.failures > (s.key === ticket.accountKey ? ACCOUNT_FAILURE_LIMIT : IP_FAILURE_LIMIT));
+    if (!blocked) return ticket;
     const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
     throw new ApiException(
       429,
@@ -33,13 +60,9 @@ export class LoginThrottleService {
     );
   }
 
-  recordFailure(tenantId: string, email: string, ip: string): Promise<void> {
-    const keys = this.keys(email, ip);
-    return this.repository.recordFailure(tenantId, [keys.account, keys.ip], THROTTLE_WINDOW_SECONDS);
-  }
-
-  /** A successful sign-in clears the account's counter (not the address's). */
-  recordSuccess(tenantId: string, email: string): Promise<void> {
-    return this.repository.clear(tenantId, this.keys(email, '').account);
+  /** The password was right: the account starts afresh and the address gets its attempt back. */
+  async succeeded(ticket: ThrottleTicket): Promise<void> {
+    await this.repository.clear(ticket.tenantId, ticket.accountKey);
+    await this.repository.decrement(ticket.tenantId, ticket.ipKey);
   }
 }

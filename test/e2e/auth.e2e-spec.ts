@@ -98,6 +98,23 @@ describe('password sign-in, sessions and CSRF', () => {
     expect(admin.user.email).toBe(tenant.admin.email);
   });
 
+  it('counts parallel attempts before checking passwords, so a burst cannot slip past the limit', async () => {
+    const victim = await createTenant(t);
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => login(t, victim.slug, victim.admin.email, `burst-${i}-password`)));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    expect(burst.find((r) => r.status === 429)?.body.error).toBe('too_many_attempts');
+  });
+
+  it('gives a right password its attempt back: signing in does not use up the address budget', async () => {
+    const busy = await createTenant(t);
+    for (let i = 0; i < 35; i++) expect((await login(t, busy.slug, busy.admin.email, busy.admin.password)).status).toBe(200);
+    const counters = await queryDatabase<{ key: string; failures: number }>(t.db, 'SELECT key, failures FROM login_throttle WHERE tenant_id = $1', [busy.id]);
+    expect(counters.filter((c) => c.key.startsWith('ip:'))).toEqual([{ key: expect.any(String), failures: 0 }]);
+    expect(counters.filter((c) => c.key.startsWith('account:'))).toEqual([]);
+  });
+
   it('throttles a client address that tries many accounts', async () => {
     const target = await createTenant(t);
     for (let i = 0; i < 30; i++) {
