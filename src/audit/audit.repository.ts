@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditEventEntity, type AuditKind, type AuditOutcome } from './audit-event.entity.js';
 
+/** An audit reason is a sentence, not a payload: longer ones are cut. */
+export const MAX_AUDIT_REASON = 1000;
+
 export interface NewAuditEvent {
   kind: AuditKind;
   action: string;
@@ -32,7 +35,7 @@ export class AuditRepository {
       outcome: event.outcome,
       actor: truncate(event.actor, 320),
       target: truncate(event.target, 320),
-      reason: event.reason ?? null,
+      reason: truncate(event.reason, MAX_AUDIT_REASON),
       // jsonb: TypeORM's deep-partial typing does not model free-form objects.
       details: (event.details ?? null) as AuditEventEntity['details'] & object,
     });
@@ -55,5 +58,5 @@ export class AuditRepository {
 
 function truncate(value: string | null | undefined, max: number): string | null {
   if (value === undefined || value === null) return null;
-  return value.length > max ? value.slice(0, max) : value;
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }

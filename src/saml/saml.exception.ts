@@ -62,13 +62,22 @@ export const SAML_ERRORS: Record<SamlErrorCode, { status: number; message: strin
  * A refused SAML sign-on. `reason` is the precise cause for the log and the audit record; the
  * page shows the code's public message (or `publicMessage` when the user must see a detail).
  */
+/** Longest reason kept from a refused SAML response. */
+export const MAX_REASON_LENGTH = 500;
+
 export class SamlException extends ApiException {
+  /** The precise reason for the log and the audit record, cut to MAX_REASON_LENGTH characters. */
+  readonly reason: string;
+
   constructor(
     readonly samlCode: SamlErrorCode,
-    readonly reason: string,
+    reason: string,
     publicMessage?: string,
   ) {
     const { status, message } = SAML_ERRORS[samlCode];
     super(status, samlCode, publicMessage ?? message);
+    // Reasons quote the unauthenticated response (Destination, algorithm URIs, element names):
+    // an attacker must not be able to write 180 KB into the audit log or a log line.
+    this.reason = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
   }
 }

@@ -202,6 +202,16 @@ describe('SAML ACS (IdP-initiated sign-on)', () => {
       expect((await lastSamlAudit(t, tenant.id)).reason).toBe(`Response Destination is "https://evil.test/saml/acs", expected "${acs}"`);
     });
 
+    it('keeps what an unauthenticated response can write to the audit log and the log short', async () => {
+      const huge = `https://evil.test/${'x'.repeat(180_000)}`;
+      const res = await post((await okta({ destination: huge })).base64);
+      expectRefused(res, 403, 'addressed to another sign-on URL');
+      const { reason } = await lastSamlAudit(t, tenant.id);
+      expect(reason).toMatch(/^Response Destination is "https:\/\/evil\.test\/x+/);
+      expect(reason.length).toBeLessThanOrEqual(501);
+      expect(t.logs.some((line) => line.length > 10_000)).toBe(false);
+    });
+
     it('accepts a response without Destination (optional when signed assertion is the credential)', async () => {
       expectSignedIn(await post((await entra({ destination: null })).base64), home());
     });
