@@ -136,6 +136,14 @@ export class ScimUsersService {
       ctx.details.previousUserName = before.userName;
       ctx.target = next.userName;
     }
+    if (await this.usersService.wouldLeaveNoAdmin(tenant.id, user, { role: user.role, active: next.active }, m)) {
+      // An IdP that deprovisions the only System Admin would lock the tenant out for good.
+      throw new ScimException(
+        409,
+        undefined,
+        `${user.email} is the last active System Admin of this tenant and cannot be deactivated over SCIM; make another user System Admin in Latchkey first`,
+      );
+    }
     user.email = next.userName;
     user.givenName = next.givenName;
     user.familyName = next.familyName;

@@ -102,6 +102,11 @@ export class UsersRepository {
     return rows[0]?.n ?? 0;
   }
 
+  /** Serialises changes to the tenant's System Admins until the transaction ends. */
+  async lockAdminsOf(tenantId: string, manager: EntityManager): Promise<void> {
+    await manager.query("SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))", [tenantId]);
+  }
+
   countActiveAdmins(tenantId: string, manager?: EntityManager): Promise<number> {
     return this.repo(manager).count({ where: { tenantId, role: 'system_admin', active: true } });
   }

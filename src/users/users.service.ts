@@ -104,6 +104,24 @@ export class UsersService {
     }
   }
 
+  /**
+   * True when changing a user from `before` to `after` would leave the tenant without an active
+   * System Admin (nobody could then manage it). Every path that changes role or activation asks
+   * this inside its transaction; a transaction-scoped lock per tenant serialises the question,
+   * so two admins demoting each other at once cannot both succeed.
+   */
+  async wouldLeaveNoAdmin(
+    tenantId: string,
+    before: Pick<UserEntity, 'role' | 'active'>,
+    after: Pick<UserEntity, 'role' | 'active'>,
+    m: EntityManager,
+  ): Promise<boolean> {
+    const losesAdmin = before.role === 'system_admin' && before.active && (after.role !== 'system_admin' || !after.active);
+    if (!losesAdmin) return false;
+    await this.users.lockAdminsOf(tenantId, m);
+    return (await this.users.countActiveAdmins(tenantId, m)) <= 1;
+  }
+
   /** Applies an admin's changes: licenses, role, activation, names. */
   async update(tenantId: string, id: string, changes: UserChanges, actor: string): Promise<UserEntity> {
     if (changes.licenses) {
@@ -124,8 +142,7 @@ export class UsersService {
       if (changes.givenName !== undefined) user.givenName = changes.givenName.trim();
       if (changes.familyName !== undefined) user.familyName = changes.familyName.trim();
 
-      const losesAdmin = before.role === 'system_admin' && before.active && (user.role !== 'system_admin' || !user.active);
-      if (losesAdmin && (await this.users.countActiveAdmins(tenantId, m)) <= 1) {
+      if (await this.wouldLeaveNoAdmin(tenantId, before, user, m)) {
         throw new ApiException(409, 'last_admin', 'This is the last active System Admin of the tenant; make another user System Admin first');
       }
       const saved = await this.users.save(user, m);

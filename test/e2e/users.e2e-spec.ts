@@ -144,6 +144,16 @@ describe('users admin API and licenses', () => {
     expect((await admin.get('me')).body.user.role).toBe('system_admin');
   });
 
+  it('lets only one of two admins demoting each other at the same moment succeed', async () => {
+    const pair = await createTenant(t);
+    const first = await signIn(t, pair.slug, pair.admin.email, pair.admin.password);
+    const other = await createUser(first, { email: 'co-admin@example.test', role: 'system_admin', password: 'co-admin-password' });
+    const second = await signIn(t, pair.slug, 'co-admin@example.test', 'co-admin-password');
+    const results = await Promise.all([first.patch(`users/${other.id}`, { role: 'user' }), second.patch(`users/${first.user.id}`, { role: 'user' })]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)?.body.error).toBe('last_admin');
+  });
+
   it('records user changes in the audit log, newest first, paged with next', async () => {
     const user = await createUser(admin, { email: 'audited@example.test' });
     await admin.patch(`users/${user.id}`, { licenses: ['marketing'] });

@@ -529,6 +529,23 @@ describe('SCIM /Users', () => {
   });
 
   describe('DELETE /Users/{id}', () => {
+    it('will not deactivate the last active System Admin (the tenant would be locked out), but will once another exists', async () => {
+      const other = await createScimTenant(t);
+      const adminId = other.admin.user.id;
+      for (const res of [
+        await other.scim.delete(`Users/${adminId}`),
+        await other.scim.patch(`Users/${adminId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
+      ]) {
+        expect(res.status).toBe(409);
+        expect(res.body).toEqual(scimError(409, undefined, expect.stringContaining('last active System Admin')));
+      }
+      expect((await other.admin.get('me')).status).toBe(200);
+      const second = await other.admin.post('users', { email: 'second-admin@example.com', givenName: 'S', familyName: 'A', role: 'system_admin' });
+      expect(second.status).toBe(201);
+      expect((await other.scim.delete(`Users/${adminId}`)).status).toBe(204);
+      expect((await other.admin.get('me')).status).toBe(401);
+    });
+
     it('answers 204, deactivates and never deletes; a second DELETE is 204 too', async () => {
       const user = await create();
       const res = await f.scim.delete(`Users/${user.id}`);
