@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { AllExceptionsFilter, sendFailure } from '../common/filters/all-exceptions.filter.js';
+import { ApiException } from '../common/http/api-exception.js';
 import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-formatter.js';
 import { registerConsoleAssets } from '../console/console-assets.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
@@ -17,6 +18,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
 import { samlHtmlErrorFormatter } from '../saml/saml-html-error.formatter.js';
 import { MAX_SAML_RESPONSE_BYTES } from '../saml/saml-response-precheck.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CERTIFICATE_UPLOAD = /^\/api\/t\/[^/?]+\/settings\/saml\/certificate(?:\?|$)/;
 
 /** Largest request body accepted anywhere (a 1 MiB certificate upload plus multipart framing). */
 export const BODY_LIMIT_BYTES = 1_048_576 + 64 * 1024;
@@ -74,6 +78,18 @@ export async function createApp(config: AppConfig, logger: Logger, options: Crea
   await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10 } });
   await registerConsoleAssets(app, logger);
 
+  // The JSON API takes JSON only (and the certificate upload multipart). A form-encoded body is
+  // what a foreign page's <form> can send cross-site with the victim's browser: refusing it
+  // closes login CSRF (signing a victim into the attacker's account) and any write that a
+  // CSRF-token check might not cover.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/') || SAFE_METHODS.has(request.method)) return;
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === '' || type === 'application/json') return;
+    if (type === 'multipart/form-data' && CERTIFICATE_UPLOAD.test(request.url)) return;
+    sendFailure(request, reply, new ApiException(415, 'unsupported_media_type', `Send the request body as application/json, not ${type.slice(0, 100)}`), formatters, logger);
+    return reply;
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     return payload;

@@ -145,6 +145,23 @@ describe('password sign-in, sessions and CSRF', () => {
     expect(logout.body.error).toBe('csrf');
   });
 
+  it('refuses a sign-in posted by a foreign page\'s form (login CSRF): the API takes JSON only', async () => {
+    const form = await request(t.http)
+      .post(`/api/t/${tenant.slug}/auth/login`)
+      .set('origin', 'https://evil.example')
+      .type('form')
+      .send({ email: tenant.admin.email, password: tenant.admin.password });
+    expect(form.status).toBe(415);
+    expect(form.body).toEqual({ error: 'unsupported_media_type', message: 'Send the request body as application/json, not application/x-www-form-urlencoded' });
+    expect(form.headers['set-cookie']).toBeUndefined();
+    const text = await request(t.http)
+      .post(`/api/t/${tenant.slug}/auth/login`)
+      .set('content-type', 'text/plain')
+      .send(JSON.stringify({ email: tenant.admin.email, password: tenant.admin.password }));
+    expect(text.status).toBe(415);
+    expect(text.headers['set-cookie']).toBeUndefined();
+  });
+
   it('logout ends the session server-side', async () => {
     const admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
     const out = await admin.post('auth/logout');
