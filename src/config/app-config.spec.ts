@@ -36,9 +36,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ APP_SECRET: 'tiny-secret' })).toThrow(/APP_SECRET="\[redacted\]"/);
   });
 
-  it('refuses to start in production without APP_SECRET', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET: is required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
+  it('refuses to start in production without APP_SECRET or PUBLIC_URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example.com' })).toThrow(/APP_SECRET: is required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32) })).toThrow(/PUBLIC_URL: is required when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://id.example.com' }).isProduction).toBe(true);
   });
 
   it('treats empty variables as unset', () => {

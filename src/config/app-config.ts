@@ -179,6 +179,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.isProduction && !config.APP_SECRET) {
     problems.push('APP_SECRET: is required when NODE_ENV=production (at least 32 random characters)');
   }
+  if (config.isProduction && !config.PUBLIC_URL) {
+    // Without it the SAML and SCIM URLs would name localhost and cookies would lack Secure.
+    problems.push('PUBLIC_URL: is required when NODE_ENV=production (the https:// URL browsers and identity providers use)');
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }

@@ -66,6 +66,10 @@ describe('operations', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/audit_events|SELECT|at .*\.ts/);
       const logged = t.logs.find((l) => l.includes('req-500-test') && l.includes('unhandled error'));
       expect(logged).toBeDefined();
+      // The failed query's bound values (here the tenant id) and SQL text stay out of the log.
+      expect(logged).not.toContain('"parameters"');
+      expect(logged).not.toContain('"query"');
+      expect(logged).not.toContain(tenant.id);
     } finally {
       await queryDatabase(t.db, 'ALTER TABLE audit_events_gone RENAME TO audit_events');
     }

@@ -90,6 +90,9 @@ describe('users admin API and licenses', () => {
     const bad = await admin.get('users?limit=1000');
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('limit');
+    const huge = await admin.get('users?offset=100000000000000000000');
+    expect(huge.status).toBe(400);
+    expect(huge.body).toEqual({ error: 'validation_failed', message: expect.stringContaining('offset'), field: 'offset' });
   });
 
   it('counts active users without a license over the whole tenant, for the User List banner', async () => {

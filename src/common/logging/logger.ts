@@ -30,6 +30,22 @@ export const REDACT_PATHS = [
  * written asynchronously (a synchronous write per request line cost about 7% of the CPU of a
  * SCIM lookup under load); the buffer is flushed when the process exits.
  */
+/**
+ * Errors are logged with their message and stack, never with the SQL values bound to a failed
+ * query (TypeORM's QueryFailedError carries `parameters`, which can hold password hashes or the
+ * sealed SCIM token) nor the driver's `detail` (it quotes the conflicting row).
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as Record<string, unknown>;
+  delete out.parameters;
+  delete out.query;
+  const driverError = out.driverError as Record<string, unknown> | undefined;
+  if (driverError && typeof driverError === 'object') {
+    out.driverError = { code: driverError.code, constraint: driverError.constraint, table: driverError.table, routine: driverError.routine };
+  }
+  return out;
+}
+
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   if (!destination) {
     const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
@@ -48,6 +64,7 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
       base: { service: 'latchkey' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,

@@ -9,11 +9,12 @@ export class ListUsersQueryDto {
   @MaxLength(254)
   search?: string;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 10_000_000, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(10_000_000)
   offset?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
