@@ -1,4 +1,5 @@
 import { CONSOLE_ASSETS_PREFIX } from './console-assets.js';
+import { escapeHtml } from '../common/http/escape-html.js';
 
 /** The console's pages; each has one browser module, dist/console/public/pages/{page}.js. */
 export const CONSOLE_PAGES = ['login', 'app', 'security', 'users', 'audit'] as const;
@@ -30,9 +31,6 @@ export const CONSOLE_PAGE_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * The HTML every console page starts from: no data, no inline script. The page's module reads the

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
 import { ApiException } from '../common/http/api-exception.js';
+import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
 
 /** Largest certificate or metadata upload (CONTRACT section 2). */
 export const MAX_CERTIFICATE_UPLOAD_BYTES = 1_048_576;
@@ -72,23 +72,13 @@ function childElements(parent: Element, ns: string, local: string): Element[] {
  * rollover that lists two keeps both, and the entityID.
  */
 export function parseIdpMetadata(xml: string): ParsedCertificateUpload {
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
-    throw invalidCertificate('the metadata contains a DOCTYPE or ENTITY declaration, which is not accepted');
-  }
   let doc: Document;
   try {
-    doc = new DOMParser({
-      errorHandler: {
-        warning: () => undefined,
-        error: (msg: unknown) => {
-          throw new Error(String(msg));
-        },
-        fatalError: (msg: unknown) => {
-          throw new Error(String(msg));
-        },
-      },
-    }).parseFromString(xml, 'text/xml');
+    doc = parseStrictXml(xml);
   } catch (err) {
+    if (err instanceof XmlRefused && err.kind === 'doctype') {
+      throw invalidCertificate('the metadata contains a DOCTYPE or ENTITY declaration, which is not accepted');
+    }
     throw invalidCertificate(`the metadata is not well-formed XML (${String((err as Error).message).slice(0, 160)})`);
   }
   const root = doc.documentElement;

@@ -1,10 +1,6 @@
+import { escapeHtml } from '../common/http/escape-html.js';
+
 /** The ACS's HTML pages: self-contained (nothing loaded from outside), every value escaped. */
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-}
 
 /** Headers every SAML page carries: no caching, no framing, no scripts, no outside resources. */
 export const PAGE_HEADERS: Record<string, string> = {

@@ -1,6 +1,6 @@
-import { DOMParser } from '@xmldom/xmldom';
 import { SamlErrorCode, SamlException } from './saml.exception.js';
 import { ACCEPTED_DIGEST_METHODS, ACCEPTED_SIGNATURE_METHODS } from './xmldsig-algorithms.js';
+import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
 
 export const SAMLP_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
 export const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -47,23 +47,13 @@ function children(parent: Element, ns: string, local: string): Element[] {
  * Nothing here is trusted for identity: that comes only from what node-saml verified.
  */
 export function precheckResponse(xml: string, acsUrl: string): void {
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
-    throw new SamlException(SamlErrorCode.DoctypeRefused, 'SAMLResponse contains a DOCTYPE or ENTITY declaration');
-  }
   let doc: Document;
   try {
-    doc = new DOMParser({
-      errorHandler: {
-        warning: () => undefined,
-        error: (msg: unknown) => {
-          throw new Error(String(msg));
-        },
-        fatalError: (msg: unknown) => {
-          throw new Error(String(msg));
-        },
-      },
-    }).parseFromString(xml, 'text/xml');
+    doc = parseStrictXml(xml);
   } catch (err) {
+    if (err instanceof XmlRefused && err.kind === 'doctype') {
+      throw new SamlException(SamlErrorCode.DoctypeRefused, 'SAMLResponse contains a DOCTYPE or ENTITY declaration');
+    }
     throw new SamlException(SamlErrorCode.Malformed, `SAMLResponse is not well-formed XML: ${(err as Error).message.slice(0, 200)}`);
   }
   const root = doc.documentElement;

@@ -1,4 +1,4 @@
-import { escapeHtml } from './saml-pages.js';
+import { escapeHtml } from '../common/http/escape-html.js';
 
 /**
  * SP metadata for one tenant: entity ID and HTTP-POST AssertionConsumerService are both the ACS

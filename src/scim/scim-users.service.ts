@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
-import { AppConfig } from '../config/app-config.js';
+import { SecuritySettingsService } from '../settings/security-settings.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
@@ -36,12 +36,12 @@ export class ScimUsersService {
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
+    private readonly settingsView: SecuritySettingsService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   baseUrl(tenant: ScimTenant): string {
-    return `${this.config.publicUrl}/scim/v2/${tenant.slug}`;
+    return this.settingsView.scimUrl(tenant.slug);
   }
 
   toResource(tenant: ScimTenant, user: UserEntity): ScimUser {

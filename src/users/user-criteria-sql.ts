@@ -1,3 +1,4 @@
+import { isUuid } from '../common/validation/uuid.js';
 import type { UserCriteria, UserField } from './user-criteria.js';
 
 /** Column expressions of the users table (alias u). Only these fixed strings ever reach SQL text. */
@@ -15,7 +16,6 @@ const COLUMN: Record<UserField, string> = {
 
 const ORDER_SQL = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -59,7 +59,7 @@ export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): st
       }
       if (criteria.field === 'id' && criteria.op === 'eq') {
         // Served by the primary key; a value that is no UUID matches nothing (and is never cast).
-        return UUID.test(criteria.value) ? `u.id = ${bind(criteria.value)}::uuid` : 'FALSE';
+        return isUuid(criteria.value) ? `u.id = ${bind(criteria.value)}::uuid` : 'FALSE';
       }
       const lhs = criteria.caseInsensitive ? `lower(${col})` : col;
       const rhs = (p: string) => (criteria.caseInsensitive ? `lower(${p})` : p);

@@ -5,6 +5,7 @@ import type { UserCriteria } from './user-criteria.js';
 import { userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
 import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
 import type { LicenseKey } from './licenses.js';
+import { isUuid } from '../common/validation/uuid.js';
 
 export interface UserListQuery {
   search?: string;
@@ -169,7 +170,3 @@ function toUserEntity(row: UserRow): UserEntity {
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

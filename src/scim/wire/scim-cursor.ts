@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ScimException } from './scim-exception.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 /** Which way a cursor reads from its user: after it (nextCursor) or before it (previousCursor). */
 export type CursorDirection = 'next' | 'previous';
@@ -22,7 +23,6 @@ const MAC_BYTES = 16;
 // version (1) | direction (1) | issued at, seconds since the epoch (4) | user id (16)
 const PAYLOAD_BYTES = 1 + 1 + 4 + 16;
 const TOKEN_BYTES = PAYLOAD_BYTES + MAC_BYTES;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * RFC 9865 cursors: opaque, URL-safe (base64url, RFC 3986 unreserved characters only), tamper-proof
@@ -92,7 +92,7 @@ function invalidCursor(): ScimException {
 }
 
 function uuidToBytes(uuid: string): Buffer {
-  if (!UUID.test(uuid)) throw new Error('not a UUID');
+  if (!isUuid(uuid)) throw new Error('not a UUID');
   return Buffer.from(uuid.replace(/-/g, ''), 'hex');
 }
 

@@ -1,32 +1,16 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsObject, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { IsEmailAddress } from '../../common/validation/is-email-address.decorator.js';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../users/dto/create-user.dto.js';
+import { CreateUserDto, PASSWORD_MAX, PASSWORD_MIN } from '../../users/dto/create-user.dto.js';
 import { TENANT_SLUG } from '../tenant-slug.js';
 
-export class TenantAdminDto {
-  @ApiProperty({ example: 'admin@acme.test' })
-  @IsEmailAddress()
-  email!: string;
-
+/** The tenant's first System Admin: a console user whose password is required. */
+export class TenantAdminDto extends PickType(CreateUserDto, ['email', 'givenName', 'familyName'] as const) {
   @ApiProperty({ minLength: PASSWORD_MIN })
   @IsString()
   @MinLength(PASSWORD_MIN, { message: `must be at least ${PASSWORD_MIN} characters` })
   @MaxLength(PASSWORD_MAX)
   password!: string;
-
-  @ApiProperty({ example: 'Ada' })
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(200)
-  givenName!: string;
-
-  @ApiProperty({ example: 'Lovelace' })
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(200)
-  familyName!: string;
 }
 
 export class CreateTenantDto {
