@@ -27,18 +27,22 @@ export interface AuditQuery {
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** One plain INSERT (no RETURNING, no entity machinery): every sign-in and SCIM write makes one. */
   async insert(tenantId: string, event: NewAuditEvent, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).insert(AuditEventEntity, {
-      tenantId,
-      kind: event.kind,
-      action: event.action,
-      outcome: event.outcome,
-      actor: truncate(event.actor, 320),
-      target: truncate(event.target, 320),
-      reason: truncate(event.reason, MAX_AUDIT_REASON),
-      // jsonb: TypeORM's deep-partial typing does not model free-form objects.
-      details: (event.details ?? null) as AuditEventEntity['details'] & object,
-    });
+    await (manager ?? this.dataSource.manager).query(
+      `INSERT INTO audit_events (tenant_id, kind, action, outcome, actor, target, reason, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        tenantId,
+        event.kind,
+        event.action,
+        event.outcome,
+        truncate(event.actor, 320),
+        truncate(event.target, 320),
+        truncate(event.reason, MAX_AUDIT_REASON),
+        event.details ? JSON.stringify(event.details) : null,
+      ],
+    );
   }
 
   /** Newest first, keyed on the identity column so paging is stable while events arrive. */

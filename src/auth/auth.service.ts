@@ -69,9 +69,7 @@ export class AuthService {
   /** Opens a session for a user who has proven who they are (password or SAML). */
   async signIn(tenantId: string, user: UserEntity, method: 'password' | 'saml'): Promise<NewSession> {
     const session = await this.sessions.create(tenantId, user.id, method);
-    const now = new Date();
-    await this.users.setLastLogin(tenantId, user.id, now);
-    user.lastLoginAt = now;
+    user.lastLoginAt = session.signedInAt;
     return session;
   }
 

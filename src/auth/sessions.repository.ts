@@ -15,11 +15,18 @@ export interface SessionRow {
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(row: { tenantId: string; tokenHash: Buffer; userId: string; method: SignInMethod; expiresAt: Date }): Promise<void> {
-    await this.dataSource.query(
-      'INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5)',
+  /**
+   * Opens a session and stamps the user's last sign-in, in one statement (one round trip, one
+   * commit: sign-in is the hot path of the ACS). Returns the sign-in time as stored.
+   */
+  async insertAndStampLogin(row: { tenantId: string; tokenHash: Buffer; userId: string; method: SignInMethod; expiresAt: Date }): Promise<Date> {
+    const rows = (await this.dataSource.query(
+      `WITH opened AS (
+         INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5))
+       UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $3 RETURNING last_login_at`,
       [row.tenantId, row.tokenHash, row.userId, row.method, row.expiresAt],
-    );
+    )) as { last_login_at: Date }[];
+    return rows[0]?.last_login_at ?? new Date();
   }
 
   /** A session that has neither passed its absolute expiry nor been idle too long. */

@@ -15,6 +15,8 @@ export interface NewSession {
   token: string;
   csrfToken: string;
   expiresAt: Date;
+  /** When the user signed in (now stored as their last sign-in). */
+  signedInAt: Date;
 }
 
 /**
@@ -49,11 +51,12 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
   }
 
+  /** Opens a session for a user who proved who they are, and stamps their last sign-in. */
   async create(tenantId: string, userId: string, method: SignInMethod): Promise<NewSession> {
     const token = newToken();
     const expiresAt = new Date(Date.now() + SESSION_ABSOLUTE_SECONDS * 1000);
-    await this.sessions.insert({ tenantId, tokenHash: sha256(token), userId, method, expiresAt });
-    return { token, csrfToken: this.csrfFor(token), expiresAt };
+    const signedInAt = await this.sessions.insertAndStampLogin({ tenantId, tokenHash: sha256(token), userId, method, expiresAt });
+    return { token, csrfToken: this.csrfFor(token), expiresAt, signedInAt };
   }
 
   /** Resolves a cookie on a tenant's URL to the signed-in, still active user; null otherwise. */

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { TenantSecuritySettingsEntity } from './tenant-security-settings.entity.js';
+import { TenantSecuritySettingsEntity, type StoredCertificate } from './tenant-security-settings.entity.js';
 
 /** What the SCIM gate needs to admit or refuse a request, read in one statement. */
+export interface SamlTrustRow {
+  tenant: { id: string; slug: string; name: string };
+  samlEnabled: boolean;
+  /** PEM of each uploaded verification certificate. */
+  certificates: string[];
+  idpEntityId: string | null;
+}
+
 export interface ScimGateRow {
   tenantId: string;
   scimEnabled: boolean;
@@ -50,6 +58,24 @@ export class SecuritySettingsRepository {
       scimTokenHash: row.scim_token_hash,
       samlEnabled: row.saml_enabled,
       samlCertificateCount: row.saml_certificate_count,
+    };
+  }
+
+  /** A tenant by slug with its SAML trust settings, in one query (the ACS hot path). */
+  async findSamlTrust(slug: string): Promise<SamlTrustRow | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT t.id, t.slug, t.name, s.saml_enabled, s.saml_certificates, s.saml_idp_entity_id
+         FROM tenants t JOIN tenant_security_settings s ON s.tenant_id = t.id
+        WHERE t.slug = $1`,
+      [slug],
+    )) as { id: string; slug: string; name: string; saml_enabled: boolean; saml_certificates: StoredCertificate[]; saml_idp_entity_id: string | null }[];
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      tenant: { id: row.id, slug: row.slug, name: row.name },
+      samlEnabled: row.saml_enabled,
+      certificates: row.saml_certificates.map((c) => c.pem),
+      idpEntityId: row.saml_idp_entity_id,
     };
   }
 

@@ -125,11 +125,6 @@ export class UsersRepository {
   save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
     return this.repo(manager).save(user);
   }
-
-  async setLastLogin(tenantId: string, id: string, at: Date): Promise<void> {
-    // Not a change of the user's attributes: version and updated_at stay as they are.
-    await this.dataSource.query('UPDATE users SET last_login_at = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, at]);
-  }
 }
 
 interface UserRow {
