@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
 import { AuditEventEntity, type AuditKind, type AuditOutcome } from './audit-event.entity.js';
 
 /** An audit reason is a sentence, not a payload: longer ones are cut. */
@@ -29,7 +30,8 @@ export class AuditRepository {
 
   /** One plain INSERT (no RETURNING, no entity machinery): every sign-in and SCIM write makes one. */
   async insert(tenantId: string, event: NewAuditEvent, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).query(
+    await preparedQuery(
+      this.dataSource,
       `INSERT INTO audit_events (tenant_id, kind, action, outcome, actor, target, reason, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
@@ -42,6 +44,7 @@ export class AuditRepository {
         truncate(event.reason, MAX_AUDIT_REASON),
         event.details ? JSON.stringify(event.details) : null,
       ],
+      manager,
     );
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
 import type { SignInMethod } from '../common/http/request-context.js';
 
 export interface SessionRow {
@@ -20,12 +21,13 @@ export class SessionsRepository {
    * commit: sign-in is the hot path of the ACS). Returns the sign-in time as stored.
    */
   async insertAndStampLogin(row: { tenantId: string; tokenHash: Buffer; userId: string; method: SignInMethod; expiresAt: Date }): Promise<Date> {
-    const rows = (await this.dataSource.query(
+    const rows = await preparedQuery<{ last_login_at: Date }>(
+      this.dataSource,
       `WITH opened AS (
          INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5))
        UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $3 RETURNING last_login_at`,
       [row.tenantId, row.tokenHash, row.userId, row.method, row.expiresAt],
-    )) as { last_login_at: Date }[];
+    );
     return rows[0]?.last_login_at ?? new Date();
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
 
 /** The only code that touches saml_assertion_ids. */
 @Injectable()
@@ -12,7 +13,8 @@ export class SamlReplayRepository {
    * recorded it (the primary key decides, so two concurrent posts cannot both win).
    */
   async claim(tenantId: string, assertionId: string, expiresAt: Date): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await preparedQuery(
+      this.dataSource,
       `INSERT INTO saml_assertion_ids (tenant_id, assertion_id, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (tenant_id, assertion_id) DO NOTHING RETURNING 1`,
       [tenantId, assertionId, expiresAt],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
 import { TenantSecuritySettingsEntity, type StoredCertificate } from './tenant-security-settings.entity.js';
 
 /** What the SCIM gate needs to admit or refuse a request, read in one statement. */
@@ -43,13 +44,15 @@ export class SecuritySettingsRepository {
    * takes effect on the very next request on every instance.
    */
   async findScimGate(slug: string): Promise<ScimGateRow | null> {
-    const rows = (await this.dataSource.query(
+    // Every SCIM request runs this: a prepared statement, planned once per connection.
+    const rows = await preparedQuery<{ tenant_id: string; scim_enabled: boolean; scim_token_hash: Buffer | null; saml_enabled: boolean; saml_certificate_count: number }>(
+      this.dataSource,
       `SELECT t.id AS tenant_id, s.scim_enabled, s.scim_token_hash, s.saml_enabled,
               jsonb_array_length(s.saml_certificates) AS saml_certificate_count
          FROM tenants t JOIN tenant_security_settings s ON s.tenant_id = t.id
         WHERE t.slug = $1`,
       [slug],
-    )) as { tenant_id: string; scim_enabled: boolean; scim_token_hash: Buffer | null; saml_enabled: boolean; saml_certificate_count: number }[];
+    );
     const row = rows[0];
     if (!row) return null;
     return {
@@ -63,12 +66,13 @@ export class SecuritySettingsRepository {
 
   /** A tenant by slug with its SAML trust settings, in one query (the ACS hot path). */
   async findSamlTrust(slug: string): Promise<SamlTrustRow | null> {
-    const rows = (await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string; slug: string; name: string; saml_enabled: boolean; saml_certificates: StoredCertificate[]; saml_idp_entity_id: string | null }>(
+      this.dataSource,
       `SELECT t.id, t.slug, t.name, s.saml_enabled, s.saml_certificates, s.saml_idp_entity_id
          FROM tenants t JOIN tenant_security_settings s ON s.tenant_id = t.id
         WHERE t.slug = $1`,
       [slug],
-    )) as { id: string; slug: string; name: string; saml_enabled: boolean; saml_certificates: StoredCertificate[]; saml_idp_entity_id: string | null }[];
+    );
     const row = rows[0];
     if (!row) return null;
     return {

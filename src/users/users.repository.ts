@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { UserCriteria } from './user-criteria.js';
-import { userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
+import { USER_COLUMNS, userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
 import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
 import type { LicenseKey } from './licenses.js';
+import { preparedQuery } from '../common/database/prepared-query.js';
 import { isUuid } from '../common/validation/uuid.js';
 
 export interface UserListQuery {
@@ -22,9 +23,11 @@ export class UsersRepository {
     return (manager ?? this.dataSource.manager).getRepository(UserEntity);
   }
 
-  findById(tenantId: string, id: string, manager?: EntityManager): Promise<UserEntity | null> {
-    if (!isUuid(id)) return Promise.resolve(null);
-    return this.repo(manager).findOne({ where: { tenantId, id } });
+  /** By primary key (SCIM GET /Users/{id}, sessions): a prepared statement. */
+  async findById(tenantId: string, id: string, manager?: EntityManager): Promise<UserEntity | null> {
+    if (!isUuid(id)) return null;
+    const rows = await preparedQuery<UserRow>(this.dataSource, `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2`, [tenantId, id], manager);
+    return rows[0] ? toUserEntity(rows[0]) : null;
   }
 
   /** Reads the row and locks it until the transaction ends (concurrent admin edits serialise). */
@@ -34,11 +37,14 @@ export class UsersRepository {
   }
 
   /** Case-insensitive, served by the unique index on (tenant_id, lower(email)). */
-  findByEmail(tenantId: string, email: string, manager?: EntityManager): Promise<UserEntity | null> {
-    return this.repo(manager)
-      .createQueryBuilder('u')
-      .where('u.tenant_id = :tenantId AND lower(u.email) = lower(:email)', { tenantId, email })
-      .getOne();
+  async findByEmail(tenantId: string, email: string, manager?: EntityManager): Promise<UserEntity | null> {
+    const rows = await preparedQuery<UserRow>(
+      this.dataSource,
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND lower(u.email) = lower($2)`,
+      [tenantId, email],
+      manager,
+    );
+    return rows[0] ? toUserEntity(rows[0]) : null;
   }
 
   async list(tenantId: string, query: UserListQuery): Promise<{ items: UserEntity[]; total: number }> {
@@ -73,7 +79,11 @@ export class UsersRepository {
   async searchPage(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): Promise<UserEntity[]> {
     if (limit <= 0) return [];
     const { sql, params } = userSearchSql(tenantId, criteria, offset, limit, from);
-    const rows = ((await this.dataSource.query(sql, params)) as UserRow[]).map(toUserEntity);
+    // The userName lookup (one statement text whatever the value) is every Entra cycle's hot path:
+    // prepared once per connection. Other filter shapes vary freely and are not prepared.
+    const hot = !from && criteria?.kind === 'text' && criteria.field === 'email' && criteria.op === 'eq';
+    const raw = hot ? await preparedQuery<UserRow>(this.dataSource, sql, params) : ((await this.dataSource.query(sql, params)) as UserRow[]);
+    const rows = raw.map(toUserEntity);
     return from?.backward ? rows.reverse() : rows;
   }
 
