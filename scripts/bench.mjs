@@ -43,6 +43,10 @@ const duration = Number(values.duration);
 const warmup = Number(values.warmup);
 const runId = randomBytes(3).toString('hex');
 const randomUser = () => 1 + Math.floor(Math.random() * N);
+// The deprovisioning scenario deactivates users of the upper half; sign-ins use the lower half,
+// so one scenario never turns the other's users into (correctly) refused ones.
+const upperHalfUser = () => Math.ceil(N / 2) + 1 + Math.floor(Math.random() * Math.floor(N / 2));
+const lowerHalfUser = () => 1 + Math.floor(Math.random() * Math.max(1, Math.floor(N / 2)));
 
 /** Resident memory of the service: the given pid, or every `dist/main.js` process (cluster workers too). */
 function serviceRssBytes() {
@@ -151,7 +155,7 @@ const scenarios = {
       {
         method: 'GET',
         headers: auth,
-        setupRequest: (req) => ({ ...req, path: `/scim/v2/${seed.tenant}/Users?filter=${encodeURIComponent(`userName eq "user${randomUser()}@bench.test"`)}` }),
+        setupRequest: (req) => ({ ...req, path: `/scim/v2/${seed.tenant}/Users?filter=${encodeURIComponent(`userName eq "user${upperHalfUser()}@bench.test"`)}` }),
         onResponse: (status, body, context) => {
           const id = status === 200 ? JSON.parse(body).Resources[0]?.id : undefined;
           context.id = id;
@@ -175,7 +179,7 @@ const scenarios = {
     process.stdout.write(`pre-signing ${count} SAML responses (RSA-2048, RSA-SHA256)...\n`);
     const bodies = [];
     for (let k = 0; k < count; k++) {
-      const r = await buildIdpResponse({ preset: 'okta', key, cert, acsUrl: seed.acsUrl, nameId: `user${randomUser()}@bench.test` });
+      const r = await buildIdpResponse({ preset: 'okta', key, cert, acsUrl: seed.acsUrl, nameId: `user${lowerHalfUser()}@bench.test` });
       bodies.push(new URLSearchParams({ SAMLResponse: r.base64 }).toString());
     }
     let next = 0;
