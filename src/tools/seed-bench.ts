@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
+import { insertBenchUsers } from './bench-users.js';
 import { AppModule } from '../app.module.js';
 import { resolveDatabase } from '../bootstrap/resolve-database.js';
 import { createLogger } from '../common/logging/logger.js';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     const view = await app.get(ScimSettingsService).setEnabled(tenant, true, 'seed-bench');
 
     const started = Date.now();
-    const inserted = await insertUsers(app.get<DataSource>(getDataSourceToken()), tenant.id, count);
+    const inserted = await insertBenchUsers(app.get<DataSource>(getDataSourceToken()), tenant.id, count);
     const seconds = (Date.now() - started) / 1000;
 
     const output = {
@@ -95,37 +96,6 @@ async function main(): Promise<void> {
     await app.close();
     await database.stop();
   }
-}
-
-/**
- * One INSERT … SELECT over generate_series per batch of 250,000 rows (the whole 1..N range,
- * existing users skipped by the unique index), then ANALYZE so the planner knows the new size.
- */
-async function insertUsers(dataSource: DataSource, tenantId: string, count: number): Promise<number> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  let inserted = 0;
-  try {
-    await runner.query('SET synchronous_commit = off');
-    for (let from = 1; from <= count; from += 250_000) {
-      const to = Math.min(count, from + 249_999);
-      const result = (await runner.query(
-        `WITH added AS (
-           INSERT INTO users (tenant_id, email, given_name, family_name, source, external_id)
-           SELECT $1, 'user' || i || '@bench.test', 'Given' || i, 'Family' || i, 'scim', 'bench-' || i
-             FROM generate_series($2::int, $3::int) AS i
-           ON CONFLICT DO NOTHING
-           RETURNING 1)
-         SELECT count(*)::int AS n FROM added`,
-        [tenantId, from, to],
-      )) as { n: number }[];
-      inserted += result[0]?.n ?? 0;
-    }
-    await runner.query('ANALYZE users');
-  } finally {
-    await runner.release();
-  }
-  return inserted;
 }
 
 main().then(
