@@ -183,7 +183,7 @@ const scenarios = {
       bodies.push(new URLSearchParams({ SAMLResponse: r.base64 }).toString());
     }
     let next = 0;
-    return measure('SAML ACS sign-in (pre-signed, unique assertion IDs)', () => [
+    const row = await measure('SAML ACS sign-in (pre-signed, unique assertion IDs)', () => [
       {
         method: 'POST',
         path: `/saml/${seed.tenant}/acs`,
@@ -191,6 +191,10 @@ const scenarios = {
         setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
       },
     ]);
+    if (next > bodies.length) {
+      process.stdout.write(`note: ${next} posts for ${bodies.length} pre-signed responses; the reused ones were (rightly) refused as replays: raise --acs-responses\n`);
+    }
+    return row;
   },
 };
 
