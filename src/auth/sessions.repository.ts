@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../common/database/prepared-query.js';
+import { USER_COLUMNS } from '../users/user-criteria-sql.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { toUserEntity, type UserRow } from '../users/users.repository.js';
 import type { SignInMethod } from '../common/http/request-context.js';
 
-export interface SessionRow {
-  tenantId: string;
-  userId: string;
+/** A live session found by its cookie, with its tenant and user (one query per signed-in request). */
+export interface LiveSession {
+  tenant: { id: string; slug: string; name: string };
+  user: UserEntity;
   method: SignInMethod;
   lastSeenAt: Date;
 }
@@ -31,16 +35,23 @@ export class SessionsRepository {
     return rows[0]?.last_login_at ?? new Date();
   }
 
-  /** A session that has neither passed its absolute expiry nor been idle too long. */
-  async findLive(tenantId: string, tokenHash: Buffer, idleSeconds: number): Promise<SessionRow | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT user_id, method, last_seen_at FROM sessions
-        WHERE tenant_id = $1 AND token_hash = $2 AND expires_at > now()
-          AND last_seen_at > now() - make_interval(secs => $3)`,
-      [tenantId, tokenHash, idleSeconds],
-    )) as { user_id: string; method: SignInMethod; last_seen_at: Date }[];
+  /**
+   * The session of a cookie on a tenant's URL, if it has neither passed its absolute expiry nor
+   * been idle too long, with its tenant and user: one prepared query for every console request.
+   */
+  async findLiveWithUser(tenantSlug: string, tokenHash: Buffer, idleSeconds: number): Promise<LiveSession | null> {
+    const rows = await preparedQuery<UserRow & { t_slug: string; t_name: string; s_method: SignInMethod; s_last_seen_at: Date }>(
+      this.dataSource,
+      `SELECT t.slug AS t_slug, t.name AS t_name, s.method AS s_method, s.last_seen_at AS s_last_seen_at, ${USER_COLUMNS}
+         FROM tenants t
+         JOIN sessions s ON s.tenant_id = t.id AND s.token_hash = $2
+         JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+        WHERE t.slug = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3)`,
+      [tenantSlug, tokenHash, idleSeconds],
+    );
     const row = rows[0];
-    return row ? { tenantId, userId: row.user_id, method: row.method, lastSeenAt: row.last_seen_at } : null;
+    if (!row) return null;
+    return { tenant: { id: row.tenant_id, slug: row.t_slug, name: row.t_name }, user: toUserEntity(row), method: row.s_method, lastSeenAt: row.s_last_seen_at };
   }
 
   async touch(tenantId: string, tokenHash: Buffer): Promise<void> {

@@ -5,8 +5,7 @@ import { constantTimeEquals, hmacSha256, newToken, sha256 } from '../common/cryp
 import type { SessionAuth, SignInMethod } from '../common/http/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
-import { TenantsService } from '../tenancy/tenants.service.js';
-import type { TenantEntity } from '../tenancy/tenant.entity.js';
+import { isTenantSlug } from '../tenancy/tenant-slug.js';
 import { UsersService } from '../users/users.service.js';
 import { SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, SESSION_TOUCH_SECONDS } from './session-policy.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -31,7 +30,6 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly sessions: SessionsRepository,
-    private readonly tenants: TenantsService,
     private readonly users: UsersService,
     config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -61,20 +59,16 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   /** Resolves a cookie on a tenant's URL to the signed-in, still active user; null otherwise. */
   async authenticate(tenantSlug: string, token: string): Promise<SessionAuth | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-    const tenant: TenantEntity | null = await this.tenants.findBySlug(tenantSlug);
-    if (!tenant) return null;
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token) || !isTenantSlug(tenantSlug)) return null;
     const tokenHash = sha256(token);
-    const session = await this.sessions.findLive(tenant.id, tokenHash, SESSION_IDLE_SECONDS);
-    if (!session) return null;
-    const user = await this.users.get(tenant.id, session.userId);
-    if (!user || !user.active) return null;
+    const session = await this.sessions.findLiveWithUser(tenantSlug, tokenHash, SESSION_IDLE_SECONDS);
+    if (!session || !session.user.active) return null;
     if (Date.now() - session.lastSeenAt.getTime() > SESSION_TOUCH_SECONDS * 1000) {
-      await this.sessions.touch(tenant.id, tokenHash);
+      await this.sessions.touch(session.tenant.id, tokenHash);
     }
     return {
-      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
-      user,
+      tenant: session.tenant,
+      user: session.user,
       method: session.method,
       tokenHash,
       csrfToken: this.csrfFor(token),

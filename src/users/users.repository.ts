@@ -137,7 +137,7 @@ export class UsersRepository {
   }
 }
 
-interface UserRow {
+export interface UserRow {
   tenant_id: string;
   id: string;
   email: string;
@@ -155,7 +155,8 @@ interface UserRow {
   version: number;
 }
 
-function toUserEntity(row: UserRow): UserEntity {
+/** Maps a row of USER_COLUMNS to the entity (for queries that read users beside other data). */
+export function toUserEntity(row: UserRow): UserEntity {
   return Object.assign(new UserEntity(), {
     tenantId: row.tenant_id,
     id: row.id,
