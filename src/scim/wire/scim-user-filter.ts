@@ -6,6 +6,14 @@ import { SCIM_USER_SCHEMA } from './scim-schemas.js';
 const CORE_URN = SCIM_USER_SCHEMA.toLowerCase();
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** A real day and time: JavaScript's Date would roll "2024-02-30" over to 1 March without a word. */
+function isCalendarDateTime(value: string): boolean {
+  const [y, m, d, hh = 0, mm = 0, ss = 0] = (value.match(/\d+/g) ?? []).map(Number) as number[];
+  if (y === undefined || m === undefined || d === undefined) return false;
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth && hh <= 23 && mm <= 59 && ss <= 60;
+}
+
 /** An attribute the filter can test: a column, or a constant of the one emails element. */
 type Operand =
   | { kind: 'text'; field: UserTextField; caseInsensitive: boolean }
@@ -134,7 +142,7 @@ function compare(operand: Operand, op: CompareOp, value: CompValue, path: AttrPa
       return { kind: 'text', field: operand.field, op, value, caseInsensitive: operand.caseInsensitive };
     case 'time': {
       if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`Operator ${op} is not supported on the dateTime ${name}`);
-      const at = typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : null;
+      const at = typeof value === 'string' && ISO_DATE.test(value) && isCalendarDateTime(value) ? new Date(value) : null;
       if (!at || Number.isNaN(at.getTime())) throw invalid(`${name} is a dateTime: compare it with a quoted ISO 8601 value`);
       return { kind: 'time', field: operand.field, op, value: at };
     }
