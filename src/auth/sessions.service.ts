@@ -83,9 +83,6 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     return this.sessions.delete(tenantId, tokenHash);
   }
 
-  endAllForUser(tenantId: string, userId: string): Promise<void> {
-    return this.sessions.deleteForUser(tenantId, userId);
-  }
 
   private csrfFor(token: string): string {
     return hmacSha256(this.csrfKey, token).toString('base64url');

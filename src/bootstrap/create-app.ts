@@ -30,17 +30,13 @@ export const ACS_BODY_LIMIT_BYTES = MAX_SAML_RESPONSE_BYTES + 16 * 1024;
 export const CERTIFICATE_BODY_LIMIT_BYTES = 3 * 1_048_576;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export interface CreateAppOptions {
-  /** Error formatters for URL spaces with their own wire format, tried before the JSON default. */
-  errorFormatters?: ErrorFormatter[];
-}
-
 /**
  * Builds the Nest application on Fastify exactly as production runs it; the tests call this too,
  * so they exercise the same plugins, filters, pipes and limits.
  */
-export async function createApp(config: AppConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const formatters = [...(options.errorFormatters ?? []), new ScimErrorFormatter(), samlHtmlErrorFormatter, jsonErrorFormatter];
+export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+  // Each URL space answers failures in its own wire format; the admin API's JSON is the default.
+  const formatters: ErrorFormatter[] = [new ScimErrorFormatter(), samlHtmlErrorFormatter, jsonErrorFormatter];
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request, written by the onResponse hook below.

@@ -51,10 +51,6 @@ export class UsersService {
     for (const hook of this.deactivationHooks) await hook(tenantId, userId, manager);
   }
 
-  get(tenantId: string, id: string): Promise<UserEntity | null> {
-    return this.users.findById(tenantId, id);
-  }
-
   async getOrThrow(tenantId: string, id: string): Promise<UserEntity> {
     const user = await this.users.findById(tenantId, id);
     if (!user) throw new ApiException(404, 'not_found', `No user with id ${id} in this tenant`);

@@ -7,8 +7,8 @@ import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textO
 
 /**
  * A System Admin's walk through the console in a real browser, against the real service and
- * database: sign in, the app page, the User List (licenses), the Audit Log, the security page as
- * far as this branch's API goes, and the login page's error states.
+ * database: sign in, the app page, the User List (licenses), the Audit Log, the security page's
+ * initial state, and the login page's error states (saml-scim.browser-spec.ts does SAML and SCIM).
  */
 jest.setTimeout(60_000);
 
@@ -87,7 +87,7 @@ describe('admin console in a browser', () => {
     await api.patch(`users/${linus.id}`, { licenses: ['crm', 'marketing'] });
     const old = await createUser(api, { email: 'old@acme.test', givenName: 'Olga', familyName: 'Old' });
     await api.patch(`users/${old.id}`, { active: false });
-    // A user as SCIM would have created one (the SCIM API is not in this branch): source scim, no licenses.
+    // A user as SCIM creates one (source scim, no licenses), made directly: this test is about the list.
     const scimUser = await createUser(api, { email: 'provisioned@acme.test', givenName: 'Pat', familyName: 'Provisioned' });
     await queryDatabase(live.db, "UPDATE users SET source = 'scim' WHERE id = $1", [scimUser.id]);
 
@@ -322,7 +322,7 @@ describe('admin console in a browser', () => {
 
   it('says to sign in from the identity provider when Enforce SAML Login is on', async () => {
     const sso = await createTenant(live, { name: 'Globex' });
-    // Set as the SAML module will once it lands (its API is not in this branch).
+    // Set directly in the database: this test is about the login page (the settings API has its own).
     await queryDatabase(live.db, 'UPDATE tenant_security_settings SET saml_enabled = true, saml_enforce_login = true WHERE tenant_id = $1', [sso.id]);
     await page.goto(`/t/${sso.slug}/login`);
     await page.getByText('Sign in from your identity provider').waitFor();

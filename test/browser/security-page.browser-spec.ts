@@ -16,11 +16,12 @@ interface Settings {
 }
 
 /**
- * The security page's own behaviour (uploads, Save order, error placement, Copy, Regenerate)
- * against the settings writes of CONTRACT section 2, answered in the browser by a small stand-in
- * until the SAML and SCIM modules merge. Sign-in, /me and the page are the real service; only the
- * settings routes are intercepted. saml-scim.browser-spec.ts walks the same steps against the
- * real API once it exists.
+ * The security page's own behaviour (Save order, error placement, expiry warnings, Copy of a
+ * masked token, Regenerate) against the settings answers of CONTRACT section 2, given by a small
+ * stand-in in the browser so that states awkward to reach for real (an API refusal on a given
+ * control, a certificate about to expire) can be shown on demand. Sign-in, /me and the page are
+ * the real service; only the settings routes are intercepted. saml-scim.browser-spec.ts walks the
+ * same steps against the real API.
  */
 describe('security page against the settings contract (stand-in writes)', () => {
   let live: LiveApp;

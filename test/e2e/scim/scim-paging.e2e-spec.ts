@@ -48,14 +48,22 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
       t.db,
       `INSERT INTO users (tenant_id, email, given_name, family_name, source, active, created_at, updated_at)
        SELECT $1, 'q' || lpad(i::text, 3, '0') || '@example.com', 'Q', 'N' || i, 'scim', (i / 3) % 4 <> 3,
-              now() + make_interval(secs => (i / 3) / 1000.0), now()
+              now() - interval '1 hour' + make_interval(secs => (i / 3) / 1000.0), now()
          FROM generate_series(0, 59) AS i`,
       [f.tenant.id],
     );
+    await backdateAdmin(f.tenant.id);
   });
   afterAll(async () => {
     await t.close();
   });
+
+  /**
+   * Seeded users get creation times in the past and the admin an older one still, so the admin is
+   * first and every user a test adds during a read comes after them, as later users really do.
+   */
+  const backdateAdmin = (tenantId: string) =>
+    queryDatabase(t.db, "UPDATE users SET created_at = now() - interval '2 hours' WHERE tenant_id = $1 AND role = 'system_admin'", [tenantId]);
 
   /** The tenant's users (matching a SQL condition) in the list order, straight from the database. */
   const ordered = async (tenantId: string, where = 'TRUE') =>
@@ -113,9 +121,10 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
       await queryDatabase(
         t.db,
         `INSERT INTO users (tenant_id, email, given_name, family_name, source, created_at)
-         SELECT $1, 'r' || i || '@example.com', 'R', 'N', 'scim', now() + make_interval(secs => (i / 2) / 1000.0) FROM generate_series(1, 40) AS i`,
+         SELECT $1, 'r' || i || '@example.com', 'R', 'N', 'scim', now() - interval '1 hour' + make_interval(secs => (i / 2) / 1000.0) FROM generate_series(1, 40) AS i`,
         [g.tenant.id],
       );
+      await backdateAdmin(g.tenant.id);
       const before = await ordered(g.tenant.id);
       const added: string[] = [];
       const seen = await readByIndex(g.scim, '', 6, async (page, soFar) => {
@@ -136,9 +145,10 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
       await queryDatabase(
         t.db,
         `INSERT INTO users (tenant_id, email, given_name, family_name, source, created_at)
-         SELECT $1, 's' || i || '@example.com', 'S', 'N', 'scim', now() + make_interval(secs => i / 1000.0) FROM generate_series(1, 30) AS i`,
+         SELECT $1, 's' || i || '@example.com', 'S', 'N', 'scim', now() - interval '1 hour' + make_interval(secs => i / 1000.0) FROM generate_series(1, 30) AS i`,
         [g.tenant.id],
       );
+      await backdateAdmin(g.tenant.id);
       const before = await ordered(g.tenant.id, 'active');
       const deactivatedUnread: string[] = [];
       const seen = await readByIndex(g.scim, `filter=${encodeURIComponent('active eq true')}&`, 5, async (_page, soFar) => {
@@ -290,9 +300,10 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
       await queryDatabase(
         t.db,
         `INSERT INTO users (tenant_id, email, given_name, family_name, source, created_at)
-         SELECT $1, 'c' || i || '@example.com', 'C', 'N', 'scim', now() + make_interval(secs => (i / 3) / 1000.0) FROM generate_series(1, 40) AS i`,
+         SELECT $1, 'c' || i || '@example.com', 'C', 'N', 'scim', now() - interval '1 hour' + make_interval(secs => (i / 3) / 1000.0) FROM generate_series(1, 40) AS i`,
         [g.tenant.id],
       );
+      await backdateAdmin(g.tenant.id);
       const before = await ordered(g.tenant.id);
       const added: string[] = [];
       const { seen, pages } = await readByCursor(g.scim, '', 7, async (page, soFar) => {
