@@ -34,7 +34,7 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/utils/global-setup.mjs',
       globalTeardown: '<rootDir>/test/utils/global-teardown.mjs',
-      testTimeout: 30000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-e2e.ts'],
     },
     {
       ...common,
@@ -44,7 +44,7 @@ export default {
       // The e2e database setup, then the console's browser code compiled once for every file.
       globalSetup: '<rootDir>/test/browser/global-setup.mjs',
       globalTeardown: '<rootDir>/test/utils/global-teardown.mjs',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-browser.ts'],
     },
   ],
 };
