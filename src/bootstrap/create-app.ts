@@ -30,6 +30,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Node checks its header and request timeouts this often (its default, 30 s, let a 60 s header timeout run to ~87 s). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
+/** Security headers for an HTML response that sets none: no framing, nothing loaded from elsewhere. */
+const HTML_DEFAULT_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set for every route by the onRoute hook below. */
@@ -142,6 +150,14 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+    // Every HTML page gets framing protection and a CSP; the console and SAML pages set stricter
+    // ones of their own, this covers the rest (Swagger UI, Fastify's and plugins' pages).
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      for (const [name, value] of Object.entries(HTML_DEFAULT_HEADERS)) {
+        if (!reply.hasHeader(name)) void reply.header(name, value);
+      }
+    }
     return payload;
   });
   fastify.addHook('onResponse', async (request, reply) => {

@@ -262,7 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('PUBLIC_URL: is required when NODE_ENV=production (the https:// URL browsers and identity providers use)');
   }
   if (config.HTTP_HEADERS_TIMEOUT_SECONDS > config.HTTP_REQUEST_TIMEOUT_SECONDS) {
-    problems.push('HTTP_HEADERS_TIMEOUT_SECONDS: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)');
+    problems.push(`HTTP_HEADERS_TIMEOUT_SECONDS=${config.HTTP_HEADERS_TIMEOUT_SECONDS}: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS=${config.HTTP_REQUEST_TIMEOUT_SECONDS} (the headers are part of the request)`);
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
