@@ -19,6 +19,7 @@ import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
 import { samlHtmlErrorFormatter } from '../saml/saml-html-error.formatter.js';
 import { assertRole, authenticateSession } from '../auth/session-auth.guard.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { BodyBudget } from '../common/http/body-budget.js';
 import { ClientErrorResponder } from '../common/http/client-errors.js';
 import { depthLimitedJsonParser } from '../common/http/json-body-parser.js';
 import type { LatchkeyRequest } from '../common/http/request-context.js';
@@ -112,8 +113,9 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
   const sessions = app.get(SessionsService);
   const scimGate = app.get(ScimAuthGuard, { strict: false });
   const publicOrigin = config.publicOrigin;
+  const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576);
   /** The route policy, before any body is read: media type, same-origin writes, credentials first. */
-  async function enforceRoutePolicy(request: LatchkeyRequest, policy: RoutePolicy): Promise<void> {
+  async function enforceRoutePolicy(request: LatchkeyRequest, reply: FastifyReply, policy: RoutePolicy): Promise<void> {
     if (SAFE_METHODS.has(request.method)) return;
     if (policy.accepts) {
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -128,7 +130,9 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
         throw new ApiException(403, 'csrf', `Cross-site request refused: this API accepts writes only from ${publicOrigin}`);
       }
     }
-    if (policy.authenticateFirst === 'system-admin-session') {
+    if (policy.authenticateFirst === null) {
+      bodyBudget.reserve(request, reply, policy.bodyLimit);
+    } else if (policy.authenticateFirst === 'system-admin-session') {
       const auth = await authenticateSession(sessions, request);
       assertRole(auth, 'system_admin');
       request.auth = auth;
@@ -140,7 +144,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     const policy = request.routeOptions.config.latchkey;
     if (!policy) return;
     try {
-      await enforceRoutePolicy(request, policy);
+      await enforceRoutePolicy(request, reply, policy);
     } catch (err) {
       // Refused before the body was read: close the connection rather than read the body to discard it.
       void reply.header('connection', 'close');

@@ -156,6 +156,16 @@ export class AppConfig {
   @Max(3600)
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS = 72;
 
+  /**
+   * MiB of request bodies from not-yet-authenticated clients one process holds at once (login,
+   * the ACS form, the JSON API before its session check); beyond it new uploads get 503.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  HTTP_BODY_BUDGET_MIB = 64;
+
   /** Serve the OpenAPI description and Swagger UI at /docs (default: everywhere but production). */
   @IsOptional()
   @Transform(toBool)

@@ -66,6 +66,39 @@ describe('slow clients are cut off (finding 11)', () => {
   });
 });
 
+describe('memory held by unfinished anonymous bodies is bounded (finding 11)', () => {
+  let t: TestApp;
+  let tenant: TenantFixture;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp({ HTTP_BODY_BUDGET_MIB: '1' });
+    tenant = await createTenant(t);
+    port = await listen(t);
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a new body with 503 and Retry-After (in the SAML page) while the budget is held, and takes it again once freed', async () => {
+    const head = `POST /saml/${tenant.slug}/acs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 270000\r\n\r\n`;
+    // Three clients hold 810,000 of the 1 MiB budget; they never finish their bodies.
+    const holders = [0, 1, 2].map(() => rawExchange(port, [head, 'SAMLResponse='], { giveUpMs: 1500 }));
+    await new Promise((r) => setTimeout(r, 400));
+    const refused = await rawExchange(port, [head], { giveUpMs: 1000 });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    expect(refused.body).toContain('Too many requests are uploading at once');
+    const held = await Promise.all(holders);
+    expect(held.every((h) => h.status === null)).toBe(true);
+    // The holders gave up and closed: their reservations are back.
+    await new Promise((r) => setTimeout(r, 200));
+    const later = await request(t.http).post(`/saml/${tenant.slug}/acs`).type('form').send({ SAMLResponse: 'A'.repeat(200_000) });
+    expect(later.status).not.toBe(503);
+    expect(later.headers['content-type']).toMatch(/^text\/html/);
+  });
+});
+
 describe('TRUST_PROXY takes a list of proxies (finding 8)', () => {
   it('ignores X-Forwarded-For from a peer not in the list', async () => {
     const t = await startTestApp({ TRUST_PROXY: '10.0.0.0/8' });
