@@ -17,18 +17,34 @@ import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
 import { samlHtmlErrorFormatter } from '../saml/saml-html-error.formatter.js';
-import { MAX_SAML_RESPONSE_BYTES } from '../saml/saml-response-precheck.js';
+import { assertRole, authenticateSession } from '../auth/session-auth.guard.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { BodyBudget } from '../common/http/body-budget.js';
+import { ClientErrorResponder } from '../common/http/client-errors.js';
+import { depthLimitedJsonParser } from '../common/http/json-body-parser.js';
+import type { LatchkeyRequest } from '../common/http/request-context.js';
+import { ScimAuthGuard } from '../scim/scim-auth.guard.js';
+import { API_BODY_LIMIT_BYTES, routePolicy, type RoutePolicy } from './route-policy.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const CERTIFICATE_UPLOAD = /^\/api\/t\/[^/?]+\/settings\/saml\/certificate(?:\?|$)/;
-
-/** Largest request body accepted anywhere (a 1 MiB certificate upload plus multipart framing). */
-export const BODY_LIMIT_BYTES = 1_048_576 + 64 * 1024;
-/** The ACS form: a SAMLResponse of at most 256 KiB (base64) plus RelayState and form encoding. */
-export const ACS_BODY_LIMIT_BYTES = MAX_SAML_RESPONSE_BYTES + 16 * 1024;
-/** JSON certificate uploads: 1 MiB of PEM or metadata can grow when escaped in JSON; the 1 MiB rule is checked after decoding. */
-export const CERTIFICATE_BODY_LIMIT_BYTES = 3 * 1_048_576;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Node checks its header and request timeouts this often (its default, 30 s, let a 60 s header timeout run to ~87 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/** Security headers for an HTML response that sets none: no framing, nothing loaded from elsewhere. */
+const HTML_DEFAULT_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set for every route by the onRoute hook below. */
+    latchkey?: RoutePolicy;
+  }
+}
 
 /**
  * Builds the Nest application on Fastify exactly as production runs it; the tests call this too,
@@ -37,67 +53,127 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
   // Each URL space answers failures in its own wire format; the admin API's JSON is the default.
   const formatters: ErrorFormatter[] = [new ScimErrorFormatter(), samlHtmlErrorFormatter, jsonErrorFormatter];
+  const clientErrors = new ClientErrorResponder(formatters, logger, {
+    headersSeconds: config.HTTP_HEADERS_TIMEOUT_SECONDS,
+    requestSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS,
+  });
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT_BYTES,
+    // Routes without a policy of their own (and unmatched URLs) read at most this much.
+    bodyLimit: API_BODY_LIMIT_BYTES,
     // SCIM clients (Microsoft's reference collection) send "/Users/?filter=…".
     routerOptions: { ignoreTrailingSlash: true },
     // Router failures (a path parameter over 100 characters: 414; a malformed %-escape: 400) are
     // answered by Fastify before Nest sees the request: render them like every other failure.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendFailure(request, reply, error, formatters, logger),
-    trustProxy: config.TRUST_PROXY,
+    // Malformed HTTP, headers over 16 KiB and timeouts, answered by Node's server before Fastify has a request.
+    clientErrorHandler: clientErrors.handle,
+    // A hop count is accepted by Fastify (proxy-addr) though its types omit it.
+    trustProxy: config.TRUST_PROXY as boolean | string[],
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
   });
+  const server = adapter.getInstance().server;
+  // Node reads these when it checks its connections (started on 'listening'); Fastify sets requestTimeout.
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000;
+  (server as RawServerDefault & { connectionsCheckingInterval: number }).connectionsCheckingInterval = TIMEOUT_CHECK_INTERVAL_MS;
+  clientErrors.track(server);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
-  // SCIM clients send application/scim+json (Entra and Okta add "; charset=utf-8"): the same
-  // JSON parser as application/json, prototype-poisoning checks included.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  app.useBodyParser<RawServerDefault>('application/scim+json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => parseJson(request, body.toString('utf8'), done));
-  // Per-route body limits (routes are registered at init, after this hook).
+  // Both JSON types (SCIM clients send application/scim+json; Entra and Okta add "; charset=utf-8")
+  // get Fastify's parser with its prototype-poisoning checks, behind a nesting limit checked
+  // before JSON.parse builds anything.
+  app.useBodyParser<RawServerDefault>(
+    ['application/json', 'application/scim+json'],
+    { bodyLimit: API_BODY_LIMIT_BYTES },
+    depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')),
+  );
+  // Each route's policy, from its registered pattern (routes are registered at init, after this hook).
   fastify.addHook('onRoute', (route) => {
-    const methods = ([] as string[]).concat(route.method);
-    if (!methods.includes('POST')) return;
-    if (route.url === '/saml/:tenant/acs') route.bodyLimit = ACS_BODY_LIMIT_BYTES;
-    if (route.url === '/api/t/:tenant/settings/saml/certificate') route.bodyLimit = CERTIFICATE_BODY_LIMIT_BYTES;
+    const policy = routePolicy(route.url);
+    route.bodyLimit = policy.bodyLimit;
+    route.config = { ...(route.config ?? {}), latchkey: policy };
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10 } });
+  // One file of at most 1 MiB; no other field is read, so the rest stays tiny (busboy's defaults
+  // would hold 1 MiB per field).
+  await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 20 } });
   await registerConsoleAssets(app, logger);
 
-  // The JSON API takes JSON only (and the certificate upload multipart). A form-encoded body is
-  // what a foreign page's <form> can send cross-site with the victim's browser: refusing it
-  // closes login CSRF (signing a victim into the attacker's account) and any write that a
-  // CSRF-token check might not cover.
+  const sessions = app.get(SessionsService);
+  const scimGate = app.get(ScimAuthGuard, { strict: false });
+  const publicOrigin = config.publicOrigin;
+  const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576);
+  /** The route policy, before any body is read: media type, same-origin writes, credentials first. */
+  async function enforceRoutePolicy(request: LatchkeyRequest, reply: FastifyReply, policy: RoutePolicy): Promise<void> {
+    if (SAFE_METHODS.has(request.method)) return;
+    if (policy.accepts) {
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== '' && !policy.accepts.includes(type)) {
+        throw new ApiException(415, 'unsupported_media_type', `Send the request body as application/json, not ${type.slice(0, 100)}`);
+      }
+    }
+    if (policy.sameOriginWrites) {
+      const origin = request.headers.origin;
+      const site = request.headers['sec-fetch-site'];
+      if ((origin !== undefined && origin !== publicOrigin) || site === 'cross-site' || site === 'same-site') {
+        throw new ApiException(403, 'csrf', `Cross-site request refused: this API accepts writes only from ${publicOrigin}`);
+      }
+    }
+    if (policy.authenticateFirst === null) {
+      bodyBudget.reserve(request, reply, policy.bodyLimit);
+    } else if (policy.authenticateFirst === 'system-admin-session') {
+      const auth = await authenticateSession(sessions, request);
+      assertRole(auth, 'system_admin');
+      request.auth = auth;
+    } else if (policy.authenticateFirst === 'scim-token') {
+      await scimGate.admit(request);
+    }
+  }
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/') || SAFE_METHODS.has(request.method)) return;
-    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type === '' || type === 'application/json') return;
-    if (type === 'multipart/form-data' && CERTIFICATE_UPLOAD.test(request.url)) return;
-    sendFailure(request, reply, new ApiException(415, 'unsupported_media_type', `Send the request body as application/json, not ${type.slice(0, 100)}`), formatters, logger);
-    return reply;
+    const policy = request.routeOptions.config.latchkey;
+    if (!policy) return;
+    try {
+      await enforceRoutePolicy(request, reply, policy);
+    } catch (err) {
+      // Refused before the body was read: close the connection rather than read the body to discard it.
+      void reply.header('connection', 'close');
+      sendFailure(request, reply, err, formatters, logger);
+      return reply;
+    }
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+    // Every HTML page gets framing protection and a CSP; the console and SAML pages set stricter
+    // ones of their own, this covers the rest (Swagger UI, Fastify's and plugins' pages).
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      for (const [name, value] of Object.entries(HTML_DEFAULT_HEADERS)) {
+        if (!reply.hasHeader(name)) void reply.header(name, value);
+      }
+    }
     return payload;
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const url = request.url.split('?')[0];
-    request.log.info({ method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info({ method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip }, 'request');
   });
 
   app.useGlobalFilters(new AllExceptionsFilter(formatters, logger));
   app.useGlobalPipes(createValidationPipe());
 
+  // The Swagger UI is a third-party page with inline script; production serves it only when asked.
+  if (!config.apiDocs) return app;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

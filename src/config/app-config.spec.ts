@@ -27,6 +27,12 @@ describe('loadConfig', () => {
     ['SAML_CLOCK_SKEW_SECONDS', { SAML_CLOCK_SKEW_SECONDS: '-1' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.1,lb.internal' }],
+    ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '0' }],
+    ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '30', HTTP_REQUEST_TIMEOUT_SECONDS: '20' }],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', { HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: 'long' }],
   ])('refuses a wrong %s with a message naming it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
@@ -46,5 +52,26 @@ describe('loadConfig', () => {
     const config = loadConfig({ OPERATOR_TOKEN: '', DATABASE_URL: '' });
     expect(config.OPERATOR_TOKEN).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('reads TRUST_PROXY as Fastify takes it: true/false, a hop count, or a list of addresses and CIDR ranges', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+  });
+
+  it('sizes the slow-client timeouts for real clients by default', () => {
+    const config = loadConfig({});
+    expect([config.HTTP_HEADERS_TIMEOUT_SECONDS, config.HTTP_REQUEST_TIMEOUT_SECONDS, config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS]).toEqual([15, 60, 72]);
+  });
+
+  it('serves /docs outside production only, unless API_DOCS says otherwise', () => {
+    const prod = { NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://id.example.com' };
+    expect(loadConfig({}).apiDocs).toBe(true);
+    expect(loadConfig(prod).apiDocs).toBe(false);
+    expect(loadConfig({ ...prod, API_DOCS: 'true' }).apiDocs).toBe(true);
+    expect(loadConfig({ API_DOCS: 'false' }).apiDocs).toBe(false);
   });
 });

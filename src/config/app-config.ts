@@ -9,8 +9,10 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -26,6 +28,37 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   return value;
 };
+/**
+ * TRUST_PROXY in the forms Fastify's trustProxy takes: true/false, a hop count, or a list of
+ * addresses and CIDR ranges. Anything else is left as text for the validator to name.
+ */
+export type TrustProxy = boolean | number | string[];
+const toTrustProxy = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,3}$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return list.every(isAddressOrCidr) && list.length > 0 ? list : value;
+};
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+const IsTrustProxy = () =>
+  ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) => typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value)) || Array.isArray(value),
+      defaultMessage: () =>
+        'must be true, false, a hop count (1 = the nearest proxy only) or a comma-separated list of proxy addresses or CIDR ranges (10.0.0.0/8,fd00::/8)',
+    },
+  });
+
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -89,10 +122,55 @@ export class AppConfig {
   @Max(65535)
   EMBEDDED_POSTGRES_PORT = 54329;
 
-  /** Trust X-Forwarded-For from the load balancer in front of the service. */
+  /**
+   * Which peers may set X-Forwarded-For (the client address used by the sign-in throttles):
+   * false (none), a list of the load balancers' addresses or ranges, a hop count, or true (any
+   * peer: only safe when nothing but the proxy can reach the service).
+   */
+  @Transform(toTrustProxy)
+  @IsTrustProxy()
+  TRUST_PROXY: TrustProxy = false;
+
+  /**
+   * Slow clients. A client must send its request line and headers within HTTP_HEADERS_TIMEOUT_SECONDS
+   * and the whole request (body included) within HTTP_REQUEST_TIMEOUT_SECONDS, or gets 408 and the
+   * connection is closed. An idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_SECONDS:
+   * longer than a load balancer's idle timeout (60 s on AWS ALB, nginx upstream keepalive 60 s), so
+   * the balancer, not the service, closes a connection it might be about to reuse.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  HTTP_HEADERS_TIMEOUT_SECONDS = 15;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS = 72;
+
+  /**
+   * MiB of request bodies from not-yet-authenticated clients one process holds at once (login,
+   * the ACS form, the JSON API before its session check); beyond it new uploads get 503.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  HTTP_BODY_BUDGET_MIB = 64;
+
+  /** Serve the OpenAPI description and Swagger UI at /docs (default: everywhere but production). */
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
-  TRUST_PROXY = false;
+  API_DOCS?: boolean;
 
   @Transform(toInt)
   @IsInt()
@@ -155,6 +233,16 @@ export class AppConfig {
     return this.NODE_ENV === 'production';
   }
 
+  /** Whether /docs is served: API_DOCS, or outside production when unset. */
+  get apiDocs(): boolean {
+    return this.API_DOCS ?? !this.isProduction;
+  }
+
+  /** The origin (scheme, host, port) browsers use: a write from any other origin is cross-site. */
+  get publicOrigin(): string {
+    return new URL(this.publicUrl).origin;
+  }
+
   /** True when the public URL is https: cookies then carry Secure. */
   get secureCookies(): boolean {
     return this.publicUrl.startsWith('https://');
@@ -165,7 +253,7 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['PUBLIC_URL', 'DATABASE_URL', 'APP_SECRET', 'OPERATOR_TOKEN']);
+  const known = Object.keys(new AppConfig()).concat(['PUBLIC_URL', 'DATABASE_URL', 'APP_SECRET', 'OPERATOR_TOKEN', 'API_DOCS']);
   const raw: Record<string, string> = {};
   for (const key of known) {
     const value = env[key];
@@ -182,6 +270,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.isProduction && !config.PUBLIC_URL) {
     // Without it the SAML and SCIM URLs would name localhost and cookies would lack Secure.
     problems.push('PUBLIC_URL: is required when NODE_ENV=production (the https:// URL browsers and identity providers use)');
+  }
+  if (config.HTTP_HEADERS_TIMEOUT_SECONDS > config.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_SECONDS=${config.HTTP_HEADERS_TIMEOUT_SECONDS}: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS=${config.HTTP_REQUEST_TIMEOUT_SECONDS} (the headers are part of the request)`);
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

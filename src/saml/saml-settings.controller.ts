@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Post, Put, Req } from '@nestjs/common';
 import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentAuth } from '../common/decorators/current-auth.decorator.js';
@@ -10,22 +10,29 @@ import { SamlSettingsService, type CertificateUploadInput } from './saml-setting
 
 const HOW = 'Send the certificate as multipart field "file", or JSON {"certificate": "<PEM or base64>"} or {"metadata": "<xml>"}';
 
-/** Reads an upload: multipart field `file`, or JSON `certificate` / `metadata`. */
-async function readUpload(req: FastifyRequest): Promise<CertificateUploadInput> {
-  if (req.isMultipart()) {
+/**
+ * The multipart form: one part named `file`. Whatever busboy finds wrong with the framing (no
+ * closing boundary, a part that is only headers, too many parts) is the client's malformed
+ * upload: 400 `invalid_certificate` saying so, never an unexpected error.
+ */
+async function readMultipartUpload(req: FastifyRequest): Promise<CertificateUploadInput> {
+  try {
     const file = await req.file();
     if (!file) throw invalidCertificate(`no file was uploaded. ${HOW}`);
     if (file.fieldname !== 'file') throw invalidCertificate(`the multipart field is "${file.fieldname}", expected "file"`);
-    let data: Buffer;
-    try {
-      data = await file.toBuffer();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw invalidCertificate('the file is over the 1 MiB limit');
-      throw err;
-    }
+    const data = await file.toBuffer();
     if (file.file.truncated) throw invalidCertificate('the file is over the 1 MiB limit');
     return { data, expect: 'any' };
+  } catch (err) {
+    if (err instanceof HttpException) throw err;
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw invalidCertificate('the file is over the 1 MiB limit');
+    throw invalidCertificate(`the multipart body is malformed (${String((err as Error).message).slice(0, 120)}). ${HOW}`);
   }
+}
+
+/** Reads an upload: multipart field `file`, or JSON `certificate` / `metadata`. */
+async function readUpload(req: FastifyRequest): Promise<CertificateUploadInput> {
+  if (req.isMultipart()) return readMultipartUpload(req);
   const body = req.body as Record<string, unknown> | undefined;
   const pick = (key: 'certificate' | 'metadata') => {
     const value = body?.[key];

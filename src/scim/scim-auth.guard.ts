@@ -25,6 +25,13 @@ export class ScimAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ScimRequest>();
+    // Admitted already when the HTTP layer checked the token before reading the body.
+    if (!request.scimTenant) await this.admit(request);
+    return true;
+  }
+
+  /** Checks the request's token, tenant, SAML prerequisite and rate; sets request.scimTenant or throws. */
+  async admit(request: ScimRequest): Promise<void> {
     const slug = (request.params as Record<string, string | undefined>).tenant;
     const token = bearerToken(request.headers.authorization);
     const gate = isTenantSlug(slug) && token ? await this.settings.findScimGate(slug) : null;
@@ -46,7 +53,6 @@ export class ScimAuthGuard implements CanActivate {
       });
     }
     request.scimTenant = { id: gate.tenantId, slug: slug! };
-    return true;
   }
 }
 

@@ -74,7 +74,7 @@ describe('operator API', () => {
       .set('content-type', 'application/json')
       .send('{"slug":');
     expect(broken.status).toBe(400);
-    expect(broken.body).toEqual({ error: 'bad_request', message: expect.stringContaining('not valid JSON') });
+    expect(broken.body).toEqual({ error: 'invalid_json', message: 'The request body is not valid JSON' });
   });
 
   it('answers 401 with a wrong or missing operator token', async () => {

@@ -1,8 +1,54 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { ErrorFormatter } from '../http/error-formatter.js';
+import type { ErrorFormatter, RenderedError } from '../http/error-formatter.js';
 import { toHttpFailure } from '../http/http-failure.js';
+
+/** What a failure looks like on the wire: status, headers and the body of its URL space's format. */
+export interface WireFailure extends RenderedError {
+  status: number;
+  headers: Record<string, string>;
+}
+
+/**
+ * The path that decides a request's URL space (and so its error format): the pattern of the
+ * route it matched when there is one, else its decoded path. Never the raw URL alone: `/%73cim/…`
+ * is routed to SCIM and must answer like SCIM.
+ */
+export function formattingPath(rawUrl: string, routePattern?: string): string {
+  if (routePattern) return routePattern;
+  const path = rawUrl.split('?')[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Renders any failure for the URL space of `path`; unexpected errors are logged and become a bare 500. */
+export function renderFailure(
+  path: string,
+  exception: unknown,
+  formatters: readonly ErrorFormatter[],
+  logger: Logger,
+  context: { reqId: unknown; method: string; url: string },
+): WireFailure {
+  let failure = toHttpFailure(exception);
+  if (!failure) {
+    logger.error({ reqId: context.reqId, err: exception, method: context.method, url: context.url }, 'unhandled error');
+    failure = {
+      status: 500,
+      code: 'internal_error',
+      message: `An unexpected error occurred (request id ${String(context.reqId)})`,
+      details: {},
+      headers: {},
+    };
+  }
+  const formatter = formatters.find((f) => f.matches(path));
+  if (!formatter) throw new Error('no error formatter matches');
+  const rendered = formatter.render(failure);
+  return { ...rendered, status: failure.status, headers: { ...(rendered.headers ?? {}), ...failure.headers } };
+}
 
 /**
  * Sends any failure in the wire format of the URL space it happened in. Unexpected errors are
@@ -15,26 +61,10 @@ export function sendFailure(
   formatters: readonly ErrorFormatter[],
   logger: Logger,
 ): void {
-  let failure = toHttpFailure(exception);
-  if (!failure) {
-    logger.error({ reqId: request.id, err: exception, method: request.method, url: request.url }, 'unhandled error');
-    failure = {
-      status: 500,
-      code: 'internal_error',
-      message: `An unexpected error occurred (request id ${String(request.id)})`,
-      details: {},
-      headers: {},
-    };
-  }
-  const formatter = formatters.find((f) => f.matches(request.url));
-  if (!formatter) throw new Error('no error formatter matches');
-  const rendered = formatter.render(failure);
+  const path = formattingPath(request.url, request.routeOptions?.url);
+  const wire = renderFailure(path, exception, formatters, logger, { reqId: request.id, method: request.method, url: request.url });
   if (reply.sent) return;
-  void reply
-    .status(failure.status)
-    .headers({ ...(rendered.headers ?? {}), ...failure.headers })
-    .header('content-type', rendered.contentType)
-    .send(rendered.body);
+  void reply.status(wire.status).headers(wire.headers).header('content-type', wire.contentType).send(wire.body);
 }
 
 @Catch()

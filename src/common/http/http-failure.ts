@@ -33,7 +33,13 @@ const FASTIFY_MESSAGES: Record<string, { code: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'Unsupported Content-Type' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'Content-Length does not match the body' },
   FST_REQ_FILE_TOO_LARGE: { code: 'payload_too_large', message: 'The uploaded file is too large' },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported_media_type', message: 'The Content-Type header is not valid' },
 };
+
+function isFastifyError(value: unknown): value is FastifyLikeError {
+  const e = value as FastifyLikeError | undefined;
+  return typeof e?.code === 'string' && e.code.startsWith('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
+}
 
 export function codeForStatus(status: number): string {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
@@ -52,6 +58,11 @@ export function toHttpFailure(exception: unknown): HttpFailure | null {
       details: exception.details,
       headers: exception.headers,
     };
+  }
+  // Nest wraps Fastify's own errors (body too large, invalid JSON) in an HttpException whose
+  // cause is the original: keep their stable codes and messages.
+  if (exception instanceof HttpException && isFastifyError(exception.cause)) {
+    return toHttpFailure(exception.cause);
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
