@@ -25,9 +25,6 @@ const common = {
 };
 
 export default {
-  // jest reads testTimeout from the root config only: the projects' own values below were ignored
-  // (every e2e test ran with the 5 s default and timed out on a loaded 2-core machine).
-  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
