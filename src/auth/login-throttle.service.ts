@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { ApiException } from '../common/http/api-exception.js';
+import { emailKey } from '../users/email-key.js';
 import { LoginThrottleRepository } from './login-throttle.repository.js';
 
 /** Failed sign-ins allowed per account in one window before 429. */
@@ -44,9 +45,13 @@ export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown
     if (this.purgeTimer) clearInterval(this.purgeTimer);
   }
 
-  /** Counts the attempt; throws 429 `too_many_attempts` with Retry-After when over a limit. */
+  /**
+   * Counts the attempt; throws 429 `too_many_attempts` with Retry-After when over a limit. The
+   * account is keyed by the very key sign-in finds the user by (emailKey), so every spelling that
+   * reaches an account shares its counter and no spelling that reaches another one does.
+   */
   async reserve(tenantId: string, email: string, ip: string): Promise<ThrottleTicket> {
-    const ticket = { tenantId, accountKey: `account:${email.trim().toLowerCase()}`, ipKey: `ip:${ip}` };
+    const ticket = { tenantId, accountKey: `account:${emailKey(email)}`, ipKey: `ip:${ip}` };
     const states = await this.repository.increment(tenantId, [ticket.accountKey, ticket.ipKey], THROTTLE_WINDOW_SECONDS);
     const blocked = states.find((s) => s.failures > (s.key === ticket.accountKey ? ACCOUNT_FAILURE_LIMIT : IP_FAILURE_LIMIT));
     if (!blocked) return ticket;
