@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { QueryRunner } from 'typeorm';
 import { EmailKey1795510000000 } from '../../src/database/migrations/1795510000000-email-key.js';
 import { emailKeySql } from '../../src/users/email-key.js';
-import { acsUrl, expectRefused, expectSignedIn, lastSamlAudit, postAcs, setUpSaml } from '../factories/saml.factory.js';
+import { expectRefused, expectSignedIn, lastSamlAudit } from '../factories/saml.factory.js';
 import { createUser, login, signIn, type Session } from '../factories/session.factory.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
-import { generateTestCertificate, type TestCertificate } from '../utils/certificates.js';
-import { buildIdpResponse } from '../utils/fake-idp.js';
-import { LIST_RESPONSE, ScimClient, scimError, USER_SCHEMA } from '../utils/scim-fixtures.js';
+import { createSamlScimTenant, LIST_RESPONSE, type SamlScimTenantFixture, type ScimClient, scimError, USER_SCHEMA } from '../utils/scim-fixtures.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { createEmptyDatabase, queryDatabase } from '../utils/test-database.js';
 
@@ -24,28 +22,19 @@ describe('one email key: lookalike letters find nobody, ASCII case still does', 
   let t: TestApp;
   let tenant: TenantFixture;
   let admin: Session;
-  let idp: TestCertificate;
   let scim: ScimClient;
+  let saml: SamlScimTenantFixture['samlAs'];
   let spoofs: string[];
 
   beforeAll(async () => {
     t = await startTestApp();
-    tenant = await createTenant(t, { admin: { email: 'admin@kelvin.test' } });
-    admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
-    idp = generateTestCertificate({ cn: 'Email key IdP' });
-    await setUpSaml(admin, idp.certPem);
-    const res = await admin.put('settings/scim', { enabled: true });
-    expect(res.status).toBe(200);
-    scim = new ScimClient(t, tenant.slug, (res.body as { scim: { token: string } }).scim.token);
+    ({ tenant, admin, scim, samlAs: saml } = await createSamlScimTenant(t, { admin: { email: 'admin@kelvin.test' } }));
     spoofs = lookalikes(tenant.admin.email);
     expect(spoofs.every((s) => s !== tenant.admin.email && [...s].some((c) => c.codePointAt(0)! > 0x7f))).toBe(true);
   });
   afterAll(async () => {
     await t.close();
   });
-
-  const saml = async (nameId: string) =>
-    postAcs(t, tenant.slug, (await buildIdpResponse({ preset: 'okta', key: idp.keyPem, cert: idp.certPem, acsUrl: acsUrl(tenant.slug), nameId })).base64);
 
   it('a signed NameID with İ or the Kelvin sign does not sign in as the admin: 403 unknown user page', async () => {
     for (const nameId of spoofs) {
