@@ -1,3 +1,5 @@
+import { lowerAscii } from '../common/validation/ascii-case.js';
+
 /**
  * The one key a user's email address is found, kept unique and throttled by.
  *
@@ -14,7 +16,7 @@
  * the lookalike match this key exists to prevent. A non-ASCII value simply matches nobody.
  */
 export function emailKey(email: string): string {
-  return email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  return lowerAscii(email);
 }
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
