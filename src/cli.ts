@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module.js';
+import { CliUsageError, resolveAdminPassword } from './cli-password.js';
 import { resolveDatabase } from './bootstrap/resolve-database.js';
 import { ApiException } from './common/http/api-exception.js';
 import { createLogger } from './common/logging/logger.js';
@@ -19,16 +21,16 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 Commands:
   create-tenant --slug <slug> --name <name> --admin-email <email>
                 --admin-given-name <name> --admin-family-name <name>
-                [--admin-password <password>]   (or env LATCHKEY_ADMIN_PASSWORD, or asked)
-      Creates a tenant with its first System Admin.
+                [--admin-password-file <path>]
+      Creates a tenant with its first System Admin. The password is read from the file's first
+      line, or env LATCHKEY_ADMIN_PASSWORD, or asked on the terminal; never from the command line
+      (--admin-password is refused: every user of the machine can read a process's arguments).
   saml-unenforce --tenant <slug>
       Break-glass: turns Enforce SAML Login off so a System Admin can sign in with a password.
 
 Uses DATABASE_URL, or the embedded PostgreSQL under ./data when it is unset.`;
 
 async function askPassword(): Promise<string> {
-  if (process.env.LATCHKEY_ADMIN_PASSWORD) return process.env.LATCHKEY_ADMIN_PASSWORD;
-  if (!process.stdin.isTTY) throw new Error('give --admin-password or LATCHKEY_ADMIN_PASSWORD');
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return await rl.question('Password for the System Admin: ');
@@ -50,11 +52,24 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       tenant: { type: 'string' },
       'admin-email': { type: 'string' },
+      // Declared only to refuse it with a clear message (see cli-password.ts).
       'admin-password': { type: 'string' },
+      'admin-password-file': { type: 'string' },
       'admin-given-name': { type: 'string' },
       'admin-family-name': { type: 'string' },
     },
   });
+
+  let password: string | undefined;
+  try {
+    if (command === 'create-tenant' || values['admin-password'] !== undefined) {
+      password = await resolveAdminPassword(values, { env: process.env, readFile: (p) => readFileSync(p, 'utf8'), ask: process.stdin.isTTY ? askPassword : undefined });
+    }
+  } catch (err) {
+    if (!(err instanceof CliUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 64;
+  }
 
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
@@ -70,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
           name: values.name,
           admin: {
             email: values['admin-email'],
-            password: values['admin-password'] ?? (await askPassword()),
+            password,
             givenName: values['admin-given-name'],
             familyName: values['admin-family-name'],
           },

@@ -37,4 +37,12 @@ export class AuditEventEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   details!: Record<string, unknown> | null;
+
+  /** How many identical failures this row stands for (1 for every other row). */
+  @Column({ type: 'integer', default: 1 })
+  count!: number;
+
+  /** The newest of them; null while count is 1. */
+  @Column({ name: 'last_at', type: 'timestamptz', nullable: true })
+  lastAt!: Date | null;
 }

@@ -28,6 +28,8 @@ export class AuditController {
         target: e.target,
         outcome: e.outcome,
         reason: e.reason,
+        count: e.count,
+        lastAt: e.lastAt ? e.lastAt.toISOString() : null,
       })),
       next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
     };

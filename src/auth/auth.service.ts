@@ -41,14 +41,18 @@ export class AuthService {
   async login(slug: string, email: string, password: string, ip: string): Promise<LoginResult> {
     const tenant = await this.tenants.getBySlugOrThrow(slug);
     const s = await this.settings.get(tenant.id);
+    // Failures from one address with one reason coalesce into one audit row per minute (the
+    // email tried is the attacker's choice, so it is not part of the key).
     const fail = (reason: string) =>
-      this.audit.record(tenant.id, { kind: 'auth', action: 'login.password', actor: email, target: email, outcome: 'failure', reason });
+      this.audit.record(tenant.id, { kind: 'auth', action: 'login.password', actor: email, target: email, outcome: 'failure', reason, source: ip });
 
+    // Counted first, whatever happens next: with Enforce SAML Login on, attempts are refused
+    // but still throttled, so a client cannot write an audit row per request forever.
+    const ticket = await this.throttle.reserve(tenant.id, email, ip);
     if (s.samlEnabled && s.samlEnforceLogin) {
       await fail('Enforce SAML Login is on');
       throw new ApiException(403, 'saml_enforced', 'This organization requires single sign-on. Sign in from your identity provider.');
     }
-    const ticket = await this.throttle.reserve(tenant.id, email, ip);
 
     const user = await this.users.findByEmail(tenant.id, email);
     const ok = user?.passwordHash ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);

@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { ApiException } from '../common/http/api-exception.js';
-import { LoginThrottleRepository } from './login-throttle.repository.js';
+import { emailKey } from '../users/email-key.js';
+import { LoginThrottleRepository, type ThrottleState } from './login-throttle.repository.js';
 
 /** Failed sign-ins allowed per account in one window before 429. */
 export const ACCOUNT_FAILURE_LIMIT = 5;
@@ -44,20 +45,20 @@ export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown
     if (this.purgeTimer) clearInterval(this.purgeTimer);
   }
 
-  /** Counts the attempt; throws 429 `too_many_attempts` with Retry-After when over a limit. */
+  /**
+   * Counts the attempt; throws 429 `too_many_attempts` with Retry-After when over a limit. The
+   * account is keyed by the very key sign-in finds the user by (emailKey), so every spelling that
+   * reaches an account shares its counter and no spelling that reaches another one does.
+   */
   async reserve(tenantId: string, email: string, ip: string): Promise<ThrottleTicket> {
-    const ticket = { tenantId, accountKey: `account:${email.trim().toLowerCase()}`, ipKey: `ip:${ip}` };
-    const states = await this.repository.increment(tenantId, [ticket.accountKey, ticket.ipKey], THROTTLE_WINDOW_SECONDS);
-    const blocked = states.find((s) => s.failures > (s.key === ticket.accountKey ? ACCOUNT_FAILURE_LIMIT : IP_FAILURE_LIMIT));
-    if (!blocked) return ticket;
-    const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
-    throw new ApiException(
-      429,
-      'too_many_attempts',
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
-      { retryAfter },
-      { 'retry-after': String(retryAfter) },
-    );
+    const ticket = { tenantId, accountKey: `account:${emailKey(email)}`, ipKey: `ip:${ip}` };
+    // The address first, and the account only while the address is under its limit: each new
+    // email tried is a new row, so a blocked address must not go on adding them.
+    const [address] = await this.repository.increment(tenantId, [ticket.ipKey], THROTTLE_WINDOW_SECONDS);
+    if (address && address.failures > IP_FAILURE_LIMIT) throw tooManyAttempts(address);
+    const [account] = await this.repository.increment(tenantId, [ticket.accountKey], THROTTLE_WINDOW_SECONDS);
+    if (account && account.failures > ACCOUNT_FAILURE_LIMIT) throw tooManyAttempts(account);
+    return ticket;
   }
 
   /** The password was right: the account starts afresh and the address gets its attempt back. */
@@ -65,4 +66,15 @@ export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown
     await this.repository.clear(ticket.tenantId, ticket.accountKey);
     await this.repository.decrement(ticket.tenantId, ticket.ipKey);
   }
+}
+
+function tooManyAttempts(blocked: ThrottleState): ApiException {
+  const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+  return new ApiException(
+    429,
+    'too_many_attempts',
+    `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+    { retryAfter },
+    { 'retry-after': String(retryAfter) },
+  );
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/decorators/public.decorator.js';
+import { lowerAscii } from '../common/validation/ascii-case.js';
 import { isTenantSlug } from '../tenancy/tenant-slug.js';
 import { CONSOLE_PAGE_HEADERS, renderShell, type ConsolePage } from './console-shell.js';
 
@@ -31,7 +32,8 @@ export class ConsolePagesController {
   /** The home page's form: "acme" goes to /t/acme/login. */
   @Get('t')
   chooseTenant(@Query('tenant') tenant: string | undefined, @Res() reply: FastifyReply): void {
-    const slug = typeof tenant === 'string' ? tenant.trim().toLowerCase() : '';
+    // ASCII only: toLowerCase() would turn "\u212Acme" (Kelvin sign) into the slug kcme.
+    const slug = typeof tenant === 'string' ? lowerAscii(tenant.trim()) : '';
     void reply.redirect(isTenantSlug(slug) ? `/t/${slug}/login` : '/', 302);
   }
 

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
 import { SecuritySettingsService } from '../settings/security-settings.service.js';
+import { emailKey } from '../users/email-key.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
@@ -133,6 +134,16 @@ export class ScimUsersService {
     if (before.active !== next.active) ctx.action = next.active ? 'user.reactivate' : 'user.deactivate';
     if (changed.length === 0) return user;
     if (next.userName !== before.userName) {
+      if (user.role === 'system_admin' && emailKey(next.userName) !== emailKey(before.userName)) {
+        // The userName is the SAML sign-in identity: an IdP (or a leaked SCIM token) that renames an
+        // admin to an address it controls would then sign in as System Admin. A change of letter
+        // case only is the same identity and stays allowed.
+        throw new ScimException(
+          400,
+          'mutability',
+          `${user.email} is a System Admin: its userName (the sign-in identity) cannot be changed over SCIM; to rename it, make it a regular user in Latchkey first`,
+        );
+      }
       ctx.details.previousUserName = before.userName;
       ctx.target = next.userName;
     }

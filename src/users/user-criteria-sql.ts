@@ -1,5 +1,6 @@
 import { isUuid } from '../common/validation/uuid.js';
-import type { UserCriteria, UserField } from './user-criteria.js';
+import type { UserCriteria, UserField, UserTextField } from './user-criteria.js';
+import { emailKey, emailKeySql } from './email-key.js';
 
 /** Column expressions of the users table (alias u). Only these fixed strings ever reach SQL text. */
 const COLUMN: Record<UserField, string> = {
@@ -22,10 +23,19 @@ function escapeLike(value: string): string {
 }
 
 /**
- * Appends the criteria as a SQL boolean expression to `params` ($n placeholders). The
- * case-insensitive equality on email is written `lower(u.email) = lower($n)` so that, next to
- * `u.tenant_id = $1`, PostgreSQL serves it from the unique index on (tenant_id, lower(email)).
+ * How a case-insensitive comparison folds both sides. Email compares by its key (ASCII letters
+ * only, see email-key.ts): the column side is the indexed expression, the value is keyed here, so
+ * `userName eq` is the very lookup sign-in does and, next to `u.tenant_id = $1`, is served by the
+ * unique index on (tenant_id, emailKeySql(email)). Names are searched, never matched as an
+ * identity, and keep lower().
  */
+function folding(field: UserTextField, caseInsensitive: boolean, col: string) {
+  if (!caseInsensitive) return { lhs: col, value: (v: string) => v, rhs: (p: string) => p };
+  if (field === 'email') return { lhs: emailKeySql(col), value: emailKey, rhs: (p: string) => p };
+  return { lhs: `lower(${col})`, value: (v: string) => v, rhs: (p: string) => `lower(${p})` };
+}
+
+/** Appends the criteria as a SQL boolean expression to `params` ($n placeholders). */
 export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): string {
   const bind = (value: unknown): string => {
     params.push(value);
@@ -61,21 +71,21 @@ export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): st
         // Served by the primary key; a value that is no UUID matches nothing (and is never cast).
         return isUuid(criteria.value) ? `u.id = ${bind(criteria.value)}::uuid` : 'FALSE';
       }
-      const lhs = criteria.caseInsensitive ? `lower(${col})` : col;
-      const rhs = (p: string) => (criteria.caseInsensitive ? `lower(${p})` : p);
+      const { lhs, value: fold, rhs } = folding(criteria.field, criteria.caseInsensitive, col);
+      const value = fold(criteria.value);
       switch (criteria.op) {
         case 'eq':
-          return `${lhs} = ${rhs(bind(criteria.value))}`;
+          return `${lhs} = ${rhs(bind(value))}`;
         case 'ne':
-          return `${lhs} IS DISTINCT FROM ${rhs(bind(criteria.value))}`;
+          return `${lhs} IS DISTINCT FROM ${rhs(bind(value))}`;
         case 'co':
-          return `${lhs} LIKE '%' || ${rhs(bind(escapeLike(criteria.value)))} || '%'`;
+          return `${lhs} LIKE '%' || ${rhs(bind(escapeLike(value)))} || '%'`;
         case 'sw':
-          return `${lhs} LIKE ${rhs(bind(escapeLike(criteria.value)))} || '%'`;
+          return `${lhs} LIKE ${rhs(bind(escapeLike(value)))} || '%'`;
         case 'ew':
-          return `${lhs} LIKE '%' || ${rhs(bind(escapeLike(criteria.value)))}`;
+          return `${lhs} LIKE '%' || ${rhs(bind(escapeLike(value)))}`;
         default:
-          return `${lhs} ${ORDER_SQL[criteria.op]} ${rhs(bind(criteria.value))}`;
+          return `${lhs} ${ORDER_SQL[criteria.op]} ${rhs(bind(value))}`;
       }
     }
   }

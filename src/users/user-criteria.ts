@@ -11,7 +11,7 @@ export type UserTextOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' |
 export type UserOrderOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 
 export type UserCriteria =
-  /** Text comparison; caseInsensitive compares lower(column) with lower(value). null value: eq = unassigned, ne = assigned. */
+  /** Text comparison; caseInsensitive compares email by its key (email-key.ts), other text by lower(). null value: eq = unassigned, ne = assigned. */
   | { kind: 'text'; field: UserTextField; op: UserTextOp; value: string | null; caseInsensitive: boolean }
   | { kind: 'time'; field: UserTimeField; op: UserOrderOp; value: Date }
   | { kind: 'bool'; field: 'active'; op: 'eq' | 'ne'; value: boolean }

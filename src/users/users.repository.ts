@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { UserCriteria } from './user-criteria.js';
+import { emailKey, emailKeySql } from './email-key.js';
 import { USER_COLUMNS, userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
 import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
 import type { LicenseKey } from './licenses.js';
@@ -36,12 +37,12 @@ export class UsersRepository {
     return this.repo(manager).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Case-insensitive, served by the unique index on (tenant_id, lower(email)). */
+  /** By the email key (ASCII letters in any case, nothing else folded), served by the unique index on it. */
   async findByEmail(tenantId: string, email: string, manager?: EntityManager): Promise<UserEntity | null> {
     const rows = await preparedQuery<UserRow>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND lower(u.email) = lower($2)`,
-      [tenantId, email],
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND ${emailKeySql('u.email')} = $2`,
+      [tenantId, emailKey(email)],
       manager,
     );
     return rows[0] ? toUserEntity(rows[0]) : null;

@@ -126,6 +126,17 @@ describe('password sign-in, sessions and CSRF', () => {
     expect(blocked.body.error).toBe('too_many_attempts');
   });
 
+  it('lets a blocked address add no more throttle rows, whatever emails it goes on trying', async () => {
+    const target = await createTenant(t);
+    for (let i = 0; i < 40; i++) {
+      const res = await login(t, target.slug, `grow${i}@example.test`, 'password-spray-1');
+      expect(res.status).toBe(i < 30 ? 401 : 429);
+      if (i >= 30) expect(res.body).toMatchObject({ error: 'too_many_attempts' });
+    }
+    const rows = await queryDatabase<{ n: number }>(t.db, 'SELECT count(*)::int AS n FROM login_throttle WHERE tenant_id = $1', [target.id]);
+    expect(rows[0]?.n).toBe(31); // the address and the 30 emails tried before it was blocked
+  });
+
   it('refuses cookie-authenticated writes without the right X-CSRF-Token (403 csrf)', async () => {
     const admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
     const without = await request(t.http).post(`/api/t/${tenant.slug}/users`).set('cookie', admin.cookie).send({ email: 'csrf@example.test', givenName: 'C', familyName: 'S' });

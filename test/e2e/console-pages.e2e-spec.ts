@@ -44,6 +44,12 @@ describe('console pages', () => {
     expect(go.headers.location).toBe('/t/acme/login');
     const bad = await request(t.http).get('/t?tenant=not%20a%20slug');
     expect(bad.headers.location).toBe('/');
+    // A lookalike letter (Kelvin sign, dotted İ) is no slug letter: back to the chooser, not to "kcme" or "acmi".
+    for (const lookalike of ['%E2%84%AAcme', 'ACM%C4%B0']) {
+      const res = await request(t.http).get(`/t?tenant=${lookalike}`);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe('/');
+    }
   });
 
   it('answers 404 for a malformed tenant in a page URL', async () => {

@@ -96,7 +96,7 @@ describe('migrations', () => {
           expect.arrayContaining(['audit_events', 'login_throttle', 'migrations', 'sessions', 'tenant_security_settings', 'tenants', 'users']),
         );
         const indexes = await queryDatabase<{ indexdef: string }>(db, "SELECT indexdef FROM pg_indexes WHERE indexname = 'users_tenant_email_key'");
-        expect(indexes[0]?.indexdef).toContain('(tenant_id, lower((email)::text))');
+        expect(indexes[0]?.indexdef).toContain("(tenant_id, translate((email)::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'::text, 'abcdefghijklmnopqrstuvwxyz'::text))");
         await createTenant(t);
         expect((await request(t.http).get('/health/ready')).status).toBe(200);
       } finally {

@@ -55,11 +55,11 @@ export interface SamlAuditRow {
   details: Record<string, unknown> | null;
 }
 
-/** The newest saml_login audit row of a tenant. */
+/** The saml_login audit row of a tenant written last (a coalesced row shows its newest occurrence). */
 export async function lastSamlAudit(t: TestApp, tenantId: string): Promise<SamlAuditRow> {
   const rows = await queryDatabase<SamlAuditRow>(
     t.db,
-    "SELECT actor, target, outcome, reason, details FROM audit_events WHERE tenant_id = $1 AND kind = 'saml_login' ORDER BY id DESC LIMIT 1",
+    "SELECT actor, target, outcome, reason, details FROM audit_events WHERE tenant_id = $1 AND kind = 'saml_login' ORDER BY coalesce(last_at, at) DESC, id DESC LIMIT 1",
     [tenantId],
   );
   if (!rows[0]) throw new Error('no saml_login audit row');

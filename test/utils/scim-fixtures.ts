@@ -2,7 +2,9 @@ import { expect } from '@jest/globals';
 import request from 'supertest';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { signIn, type Session } from '../factories/session.factory.js';
-import { generateTestCertificate } from './certificates.js';
+import { acsUrl, postAcs, setUpSaml } from '../factories/saml.factory.js';
+import { buildIdpResponse } from './fake-idp.js';
+import { generateTestCertificate, type TestCertificate } from './certificates.js';
 import type { TestApp } from './test-app.js';
 import { queryDatabase } from './test-database.js';
 
@@ -116,6 +118,26 @@ export async function createScimTenant(t: TestApp): Promise<ScimTenantFixture> {
   if (res.status !== 200) throw new Error(`enabling SCIM failed: ${res.status} ${JSON.stringify(res.body)}`);
   const settings = (res.body as { scim: ScimSettingsJson }).scim;
   return { tenant, admin, settings, scim: new ScimClient(t, tenant.slug, settings.token!) };
+}
+
+export interface SamlScimTenantFixture extends ScimTenantFixture {
+  idp: TestCertificate;
+  /** An Okta-shaped response for `nameId`, signed by the tenant's IdP key, posted to the ACS. */
+  samlAs(nameId: string): Promise<Awaited<ReturnType<typeof postAcs>>>;
+}
+
+/** A tenant with real SAML trust (an IdP key whose responses sign in) and SCIM enabled. */
+export async function createSamlScimTenant(t: TestApp, overrides: Parameters<typeof createTenant>[1] = {}): Promise<SamlScimTenantFixture> {
+  const tenant = await createTenant(t, overrides);
+  const admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
+  const idp = generateTestCertificate({ cn: 'SAML and SCIM test IdP' });
+  await setUpSaml(admin, idp.certPem);
+  const res = await admin.put('settings/scim', { enabled: true });
+  if (res.status !== 200) throw new Error(`enabling SCIM failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const settings = (res.body as { scim: ScimSettingsJson }).scim;
+  const samlAs = async (nameId: string) =>
+    postAcs(t, tenant.slug, (await buildIdpResponse({ preset: 'okta', key: idp.keyPem, cert: idp.certPem, acsUrl: acsUrl(tenant.slug), nameId })).base64);
+  return { tenant, admin, settings, scim: new ScimClient(t, tenant.slug, settings.token!), idp, samlAs };
 }
 
 export const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';

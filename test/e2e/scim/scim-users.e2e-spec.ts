@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
 import { scimFilterToCriteria } from '../../../src/scim/wire/scim-user-filter.js';
+import { emailKey, emailKeySql } from '../../../src/users/email-key.js';
 import { userSearchSql } from '../../../src/users/user-criteria-sql.js';
 import { createUser, signIn } from '../../factories/session.factory.js';
 import { createScimTenant, LIST_RESPONSE, PATCH_OP, scimError, USER_SCHEMA, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
@@ -137,7 +138,7 @@ describe('SCIM /Users', () => {
       const statuses = responses.map((r) => r.status).sort();
       expect(statuses).toEqual([201, ...Array<number>(19).fill(409)]);
       for (const r of responses.filter((x) => x.status === 409)) expect(r.body).toEqual(scimError(409, 'uniqueness'));
-      const rows = await queryDatabase(t.db, 'SELECT id FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [f.tenant.id, body.userName]);
+      const rows = await queryDatabase(t.db, `SELECT id FROM users WHERE tenant_id = $1 AND ${emailKeySql('email')} = $2`, [f.tenant.id, emailKey(body.userName)]);
       expect(rows).toHaveLength(1);
     });
 
@@ -382,12 +383,13 @@ describe('SCIM /Users', () => {
       expectError(await f.scim.get('Users?filter=userName%20eq%20%22a%22&filter=userName%20eq%20%22b%22'), 400, 'invalidFilter');
     });
 
-    it('serves userName eq from the unique index on (tenant_id, lower(email)) (EXPLAIN)', async () => {
+    it('serves userName eq from the unique index on (tenant_id, email key) (EXPLAIN)', async () => {
       await queryDatabase(t.db, 'ANALYZE users');
       const { sql, params } = userSearchSql(paging.tenant.id, scimFilterToCriteria('userName eq "P017@EXAMPLE.COM"'), 0, 100);
       const plan = await queryDatabase<{ 'QUERY PLAN': string }>(t.db, `EXPLAIN ${sql}`, params);
       const text = plan.map((r) => r['QUERY PLAN']).join('\n');
       expect(text).toContain('users_tenant_email_key');
+      expect(text).toContain('translate(');
       expect(text).not.toMatch(/Seq Scan on users/);
       const rows = await queryDatabase<{ email: string }>(t.db, sql, params);
       expect(rows.map((r) => r.email)).toEqual(['p017@example.com']);

@@ -53,6 +53,9 @@ export interface AuditItem {
   target: string | null;
   outcome: 'success' | 'failure';
   reason: string | null;
+  /** Identical failures recorded as one row: how many, and the newest (null while count is 1). */
+  count: number;
+  lastAt: string | null;
 }
 
 export interface AuditPage {

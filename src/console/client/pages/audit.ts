@@ -99,11 +99,21 @@ class AuditLogPage {
     return h(
       'tr',
       null,
-      h('td', { 'data-label': 'When', class: 'nowrap' }, h('time', { datetime: e.at }, formatDateTime(e.at))),
+      h(
+        'td',
+        { 'data-label': 'When', class: 'nowrap' },
+        h('time', { datetime: e.at }, formatDateTime(e.at)),
+        e.lastAt ? h('span', { class: 'sub' }, 'to ', h('time', { datetime: e.lastAt }, formatDateTime(e.lastAt))) : null,
+      ),
       h('td', { 'data-label': 'Kind' }, AUDIT_KIND_NAMES[e.kind] ?? e.kind),
       h('td', { 'data-label': 'Event' }, h('span', null, actionName(e.action)), by),
       h('td', { 'data-label': 'User', class: 'break' }, subject ?? h('span', { class: 'muted' }, '—')),
-      h('td', { 'data-label': 'Outcome' }, e.outcome === 'success' ? badge('Success', 'success') : badge('Failure', 'danger')),
+      h(
+        'td',
+        { 'data-label': 'Outcome' },
+        e.outcome === 'success' ? badge('Success', 'success') : badge('Failure', 'danger'),
+        e.count > 1 ? h('span', { class: 'count', title: `${e.count} identical failures` }, ` ×${e.count}`) : null,
+      ),
       h('td', { 'data-label': 'Reason', class: 'reason' }, e.reason ?? h('span', { class: 'muted' }, '—')),
     );
   }

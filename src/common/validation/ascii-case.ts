@@ -1,0 +1,9 @@
+/**
+ * Lowers the 26 ASCII capitals A–Z and nothing else. For identifiers compared without regard to
+ * case (email keys, tenant slugs): Unicode case folding (toLowerCase, PostgreSQL lower()) also
+ * turns lookalikes such as the Kelvin sign (U+212A) and `İ` (U+0130) into ASCII letters, so a
+ * lookalike would name someone else.
+ */
+export function lowerAscii(value: string): string {
+  return value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
