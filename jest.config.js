@@ -25,9 +25,6 @@ const common = {
 };
 
 export default {
-  // A global option: jest 30 ignores testTimeout inside a project entry (the e2e and browser
-  // values below never applied), so e2e hooks that hash passwords hit the 5 s default on a busy machine.
-  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
