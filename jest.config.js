@@ -25,6 +25,9 @@ const common = {
 };
 
 export default {
+  // jest reads testTimeout from the global config only: the per-project values below were
+  // silently ignored, and hooks (app boot in beforeAll) hit the 5 s default on a loaded machine.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

@@ -76,6 +76,13 @@ export class AppConfig {
   @Max(600)
   SAML_CLOCK_SKEW_SECONDS = 60;
 
+  /** Oldest SAML assertion accepted: its IssueInstant at most this many seconds ago (plus the skew). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  SAML_MAX_ASSERTION_AGE_SECONDS = 300;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

@@ -78,7 +78,7 @@ export class SamlLoginService {
         certificates: trust.certificates,
         idpEntityId: trust.idpEntityId,
       });
-      if (!(await this.replay.claim(tenant.id, identity.assertionId, identity.notOnOrAfter))) {
+      if (!(await this.replay.claim(tenant.id, identity.assertionId, identity.acceptableUntil))) {
         throw new SamlException(SamlErrorCode.Replay, `assertion ${identity.assertionId} was already used`);
       }
       const user = await this.findUser(tenant.id, identity);
