@@ -2,13 +2,24 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { ApiException } from '../common/http/api-exception.js';
-import { LoginThrottleRepository } from './login-throttle.repository.js';
+import { LoginThrottleRepository, type ThrottleState } from './login-throttle.repository.js';
 
 /** Failed sign-ins allowed per account in one window before 429. */
 export const ACCOUNT_FAILURE_LIMIT = 5;
 /** Failed sign-ins allowed per client IP (per tenant) in one window before 429. */
 export const IP_FAILURE_LIMIT = 30;
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
+
+function tooManyAttempts(blocked: ThrottleState): ApiException {
+  const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+  return new ApiException(
+    429,
+    'too_many_attempts',
+    `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+    { retryAfter },
+    { 'retry-after': String(retryAfter) },
+  );
+}
 
 /** A reserved attempt: settle it with `succeeded` once the password proved right. */
 export interface ThrottleTicket {
@@ -50,14 +61,21 @@ export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown
     const states = await this.repository.increment(tenantId, [ticket.accountKey, ticket.ipKey], THROTTLE_WINDOW_SECONDS);
     const blocked = states.find((s) => s.failures > (s.key === ticket.accountKey ? ACCOUNT_FAILURE_LIMIT : IP_FAILURE_LIMIT));
     if (!blocked) return ticket;
-    const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
-    throw new ApiException(
-      429,
-      'too_many_attempts',
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
-      { retryAfter },
-      { 'retry-after': String(retryAfter) },
-    );
+    throw tooManyAttempts(blocked);
+  }
+
+  /**
+   * The same counter for another kind of sign-in (the SAML ACS keys by `saml-ip:<address>`):
+   * counts the attempt before it is checked; throws 429 with Retry-After once `key` has more
+   * than `limit` in the window. `release` gives a successful attempt back.
+   */
+  async reserveKey(tenantId: string, key: string, limit: number): Promise<void> {
+    const [state] = await this.repository.increment(tenantId, [key], THROTTLE_WINDOW_SECONDS);
+    if (state && state.failures > limit) throw tooManyAttempts(state);
+  }
+
+  async release(tenantId: string, key: string): Promise<void> {
+    await this.repository.decrement(tenantId, key);
   }
 
   /** The password was right: the account starts afresh and the address gets its attempt back. */

@@ -122,6 +122,26 @@ describe('SAML ACS against hostile input', () => {
     });
   });
 
+  describe('ACS throttle per client address (finding 5)', () => {
+    it('answers 429 with Retry-After after SAML_ACS_FAILURES_PER_ADDRESS refusals; successes do not count; throttled posts are not audited', async () => {
+      const limited = await startTestApp({ SAML_ACS_FAILURES_PER_ADDRESS: '3' }, t.db);
+      try {
+        const { tenant: tt } = await createSamlTenant(limited, idp.certPem, ALICE);
+        const build = (o: Partial<IdpResponseOptions> = {}) => buildIdpResponse({ preset: 'okta', key: idp.keyPem, cert: idp.certPem, acsUrl: acsUrl(tt.slug), nameId: ALICE, ...o });
+        for (let i = 0; i < 4; i++) expectSignedIn(await postAcs(limited, tt.slug, (await build()).base64), `/t/${tt.slug}/app`);
+        for (let i = 0; i < 3; i++) expectRefused(await postAcs(limited, tt.slug, (await build({ nameId: 'nobody@acme.test' })).base64), 403, 'No account for nobody@acme.test');
+        const res = await postAcs(limited, tt.slug, (await build()).base64); // even a good response, from this address
+        expectRefused(res, 429, 'Too many failed sign-in attempts');
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        const failures = await queryDatabase(t.db, "SELECT 1 FROM audit_events WHERE tenant_id = $1 AND kind = 'saml_login' AND outcome = 'failure'", [tt.id]);
+        expect(failures).toHaveLength(3);
+        expect(limited.logs.some((l) => l.includes('SAML sign-in throttled'))).toBe(true);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
   describe('weak IdP keys (finding 9)', () => {
     it('no longer verifies with a stored certificate whose key is under 2048 bits', async () => {
       const weak = generateTestCertificate({ cn: 'Old IdP', modulusLength: 1024 });
