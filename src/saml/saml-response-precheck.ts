@@ -1,6 +1,7 @@
 import { SamlErrorCode, SamlException } from './saml.exception.js';
 import { ACCEPTED_DIGEST_METHODS, ACCEPTED_SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
+import { SAML_RESPONSE_XML_LIMITS } from './wire/xml-limits.js';
 
 export const SAMLP_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
 export const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -58,7 +59,7 @@ export interface PrecheckedResponse {
 export function precheckResponse(xml: string, acsUrl: string): PrecheckedResponse {
   let doc: Document;
   try {
-    doc = parseStrictXml(xml);
+    doc = parseStrictXml(xml, SAML_RESPONSE_XML_LIMITS);
   } catch (err) {
     if (err instanceof XmlRefused && err.kind === 'doctype') {
       throw new SamlException(SamlErrorCode.DoctypeRefused, 'SAMLResponse contains a DOCTYPE or ENTITY declaration');

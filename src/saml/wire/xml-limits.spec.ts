@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { assertXmlWithinLimits, DEFAULT_XML_LIMITS, XmlRefused } from './xml-limits.js';
+import { assertXmlWithinLimits, DEFAULT_XML_LIMITS, SAML_RESPONSE_XML_LIMITS, XmlRefused } from './xml-limits.js';
 
-const refusal = (xml: string): XmlRefused | null => {
+const refusal = (xml: string, limits = DEFAULT_XML_LIMITS): XmlRefused | null => {
   try {
-    assertXmlWithinLimits(xml);
+    assertXmlWithinLimits(xml, limits);
     return null;
   } catch (err) {
     if (err instanceof XmlRefused) return err;
@@ -41,6 +41,14 @@ describe('assertXmlWithinLimits (the bounded pre-scan before any DOM)', () => {
     expect(refusal(`<r><!--${'x'.repeat(65 * 1024)}--></r>`)?.message).toMatch(/^a comment is/);
     expect(refusal(`<r Destination="${'x'.repeat(9000)}"/>`)?.message).toBe('attribute Destination is 9000 characters long (at most 8192)');
     expect(refusal(`<${'r'.repeat(300)}/>`)?.message).toBe('an element name is 300 characters long (at most 256)');
+  });
+
+  it('holds a SAMLResponse to the tighter budget that keeps XPath over it cheap', () => {
+    expect(refusal(`<r>${'<a/>'.repeat(600)}</r>`, SAML_RESPONSE_XML_LIMITS)?.message).toBe('more than 600 elements');
+    // 220 elements with up to 22 declarations in scope: within every per-element limit, over the summed weight.
+    const block = nested(11, (i) => `xmlns:a${i}="u" xmlns:z${i}="u"`);
+    expect(refusal(`<r>${block.repeat(20)}</r>`, SAML_RESPONSE_XML_LIMITS)?.message).toBe('namespace declarations in scope summed over its elements over 2000');
+    expect(refusal(`<r>${block.repeat(20)}</r>`)).toBeNull();
   });
 
   it('refuses DOCTYPE and ENTITY in any case, and malformed XML', () => {

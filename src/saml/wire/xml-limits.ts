@@ -25,6 +25,11 @@ export interface XmlLimits {
   maxNamespaceDeclarationsPerElement: number;
   /** xmlns declarations in scope at any element (its own and its ancestors'): what xmldom copies. */
   maxNamespacesInScope: number;
+  /**
+   * The declarations in scope summed over every element: the namespace work XPath does when a
+   * query visits each element (xml-crypto's reference lookup runs `//*` over the whole document).
+   */
+  maxNamespaceScopeWeight: number;
   /** Characters of one text node, CDATA section, comment or processing instruction. */
   maxTextLength: number;
   /** Characters of one attribute value. */
@@ -40,9 +45,27 @@ export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
   maxNamespaceDeclarations: 4_096,
   maxNamespaceDeclarationsPerElement: 16,
   maxNamespacesInScope: 64,
+  maxNamespaceScopeWeight: 100_000,
   maxTextLength: 64 * 1024,
   maxAttributeLength: 8 * 1024,
   maxNameLength: 256,
+});
+
+/**
+ * A SAMLResponse travels further than metadata: node-saml and xml-crypto run several `//*` XPath
+ * queries over the whole document (about 10 µs per element each, measured), so its element
+ * budget is what keeps the worst accepted response under 50 ms of CPU (scripts/bench-saml-xml.mjs).
+ * Honest responses: Entra sends at most 150 group claims (~200 elements); Okta ~330 with 300
+ * groups (an Okta group filter sending over ~550 groups would be refused).
+ */
+export const SAML_RESPONSE_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
+  ...DEFAULT_XML_LIMITS,
+  maxElements: 600,
+  maxNamespaceDeclarations: 1_200,
+  // Honest responses have at most ~8 in scope (samlp, saml, ds, xs, xsi, ec…), and a weight of
+  // ~500 (Entra, 150 groups) to ~1,300 (Okta, 300 groups, xs/xsi on each value).
+  maxNamespacesInScope: 24,
+  maxNamespaceScopeWeight: 2_000,
 });
 
 /** Why an XML document was refused before parsing; `message` names the limit. */
@@ -72,6 +95,7 @@ export function assertXmlWithinLimits(xml: string, limits: XmlLimits = DEFAULT_X
   let inScope = 0;
   let elements = 0;
   let declarations = 0;
+  let weight = 0;
   let refused: XmlRefused | null = null;
   const refuse = (kind: XmlRefused['kind'], message: string): never => {
     throw (refused = new XmlRefused(kind, message));
@@ -106,6 +130,10 @@ export function assertXmlWithinLimits(xml: string, limits: XmlLimits = DEFAULT_X
     if (declarations > limits.maxNamespaceDeclarations) refuse('limit', `more than ${limits.maxNamespaceDeclarations} namespace declarations`);
     inScope += declared;
     if (inScope > limits.maxNamespacesInScope) refuse('limit', `more than ${limits.maxNamespacesInScope} namespace declarations in scope at one element`);
+    weight += inScope;
+    if (weight > limits.maxNamespaceScopeWeight) {
+      refuse('limit', `namespace declarations in scope summed over its elements over ${limits.maxNamespaceScopeWeight}`);
+    }
     declaredAt.push(declared);
   });
   // saxes emits closetag for self-closing elements too.
