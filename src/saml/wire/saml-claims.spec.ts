@@ -33,5 +33,8 @@ describe('SAML claims mapping', () => {
     expect(lookupKeys({ nameId: 'Alice@acme.test', attributes: { email: ['alice@ACME.test'] } })).toEqual(['Alice@acme.test']);
     expect(lookupKeys({ nameId: 'x'.repeat(300), attributes: { mail: ['a@b.test'] } })).toEqual(['a@b.test']);
     expect(lookupKeys({ nameId: 'upn@acme.onmicrosoft.com', attributes: { 'https://idp.example/profile/email': ['admin@acme.test'] } })).toEqual(['upn@acme.onmicrosoft.com']);
+    // One query per key: a multi-valued email attribute cannot make it hundreds.
+    const many = Array.from({ length: 300 }, (_, i) => `u${i}@acme.test`);
+    expect(lookupKeys({ nameId: 'n@acme.test', attributes: { email: many } })).toEqual(['n@acme.test', 'u0@acme.test', 'u1@acme.test', 'u2@acme.test']);
   });
 });

@@ -47,14 +47,19 @@ export function emailClaimValues(attributes: Record<string, string[]>): string[]
   return names.flatMap((n) => attributes[n] ?? []);
 }
 
+/** Most lookups one assertion may cause (each is a database query): the NameID and a few emails. */
+export const MAX_LOOKUP_KEYS = 4;
+
 /**
  * The strings to look the user up by, in order: the NameID, then the email attributes.
- * Duplicates (case-insensitive) and values too long to be an email address are dropped.
+ * Duplicates (case-insensitive) and values too long to be an email address are dropped; at most
+ * MAX_LOOKUP_KEYS are kept, however many values a multi-valued email attribute carries.
  */
 export function lookupKeys(identity: Pick<SamlIdentity, 'nameId' | 'attributes'>): string[] {
   const seen = new Set<string>();
   const keys: string[] = [];
   for (const candidate of [identity.nameId, ...emailClaimValues(identity.attributes)]) {
+    if (keys.length === MAX_LOOKUP_KEYS) break;
     const key = candidate.trim();
     if (key === '' || key.length > 254 || seen.has(key.toLowerCase())) continue;
     seen.add(key.toLowerCase());

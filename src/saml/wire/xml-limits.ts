@@ -56,7 +56,7 @@ export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
  * queries over the whole document (about 10 µs per element each, measured), so its element
  * budget is what keeps the worst accepted response under 50 ms of CPU (scripts/bench-saml-xml.mjs).
  * Honest responses: Entra sends at most 150 group claims (~200 elements); Okta ~330 with 300
- * groups (an Okta group filter sending over ~550 groups would be refused).
+ * groups (an Okta group filter sending over ~450 groups would be refused).
  */
 export const SAML_RESPONSE_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
   ...DEFAULT_XML_LIMITS,
