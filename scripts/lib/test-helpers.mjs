@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { transformFileSync } from '@swc/core';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const FILES = ['test/utils/certificates.ts', 'test/utils/fake-idp.ts', 'src/saml/xmldsig-algorithms.ts'];
+const FILES = ['test/utils/certificates.ts', 'test/utils/fake-idp.ts', 'test/utils/xml-attacks.ts', 'src/saml/xmldsig-algorithms.ts'];
 
 export async function loadTestHelpers() {
   const out = join(root, '.bench', 'build');
@@ -25,5 +25,6 @@ export async function loadTestHelpers() {
   return {
     ...(await load('test/utils/certificates.js')),
     ...(await load('test/utils/fake-idp.js')),
+    ...(await load('test/utils/xml-attacks.js')),
   };
 }

@@ -21,6 +21,6 @@ import { SessionsService } from './sessions.service.js';
     AuthService,
     { provide: APP_GUARD, useClass: SessionAuthGuard },
   ],
-  exports: [AuthService, SessionsService],
+  exports: [AuthService, SessionsService, LoginThrottleService],
 })
 export class AuthModule {}

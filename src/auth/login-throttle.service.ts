@@ -11,6 +11,17 @@ export const ACCOUNT_FAILURE_LIMIT = 5;
 export const IP_FAILURE_LIMIT = 30;
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
 
+function tooManyAttempts(blocked: ThrottleState): ApiException {
+  const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+  return new ApiException(
+    429,
+    'too_many_attempts',
+    `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+    { retryAfter },
+    { 'retry-after': String(retryAfter) },
+  );
+}
+
 /** A reserved attempt: settle it with `succeeded` once the password proved right. */
 export interface ThrottleTicket {
   tenantId: string;
@@ -54,11 +65,23 @@ export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown
     const ticket = { tenantId, accountKey: `account:${emailKey(email)}`, ipKey: `ip:${ip}` };
     // The address first, and the account only while the address is under its limit: each new
     // email tried is a new row, so a blocked address must not go on adding them.
-    const [address] = await this.repository.increment(tenantId, [ticket.ipKey], THROTTLE_WINDOW_SECONDS);
-    if (address && address.failures > IP_FAILURE_LIMIT) throw tooManyAttempts(address);
-    const [account] = await this.repository.increment(tenantId, [ticket.accountKey], THROTTLE_WINDOW_SECONDS);
-    if (account && account.failures > ACCOUNT_FAILURE_LIMIT) throw tooManyAttempts(account);
+    await this.reserveKey(tenantId, ticket.ipKey, IP_FAILURE_LIMIT);
+    await this.reserveKey(tenantId, ticket.accountKey, ACCOUNT_FAILURE_LIMIT);
     return ticket;
+  }
+
+  /**
+   * The same counter for another kind of sign-in (the SAML ACS keys by `saml-ip:<address>`):
+   * counts the attempt before it is checked; throws 429 with Retry-After once `key` has more
+   * than `limit` in the window. `release` gives a successful attempt back.
+   */
+  async reserveKey(tenantId: string, key: string, limit: number): Promise<void> {
+    const [state] = await this.repository.increment(tenantId, [key], THROTTLE_WINDOW_SECONDS);
+    if (state && state.failures > limit) throw tooManyAttempts(state);
+  }
+
+  async release(tenantId: string, key: string): Promise<void> {
+    await this.repository.decrement(tenantId, key);
   }
 
   /** The password was right: the account starts afresh and the address gets its attempt back. */
@@ -66,15 +89,4 @@ export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown
     await this.repository.clear(ticket.tenantId, ticket.accountKey);
     await this.repository.decrement(ticket.tenantId, ticket.ipKey);
   }
-}
-
-function tooManyAttempts(blocked: ThrottleState): ApiException {
-  const retryAfter = Math.max(1, Math.ceil((blocked.windowStartedAt.getTime() + THROTTLE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
-  return new ApiException(
-    429,
-    'too_many_attempts',
-    `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
-    { retryAfter },
-    { 'retry-after': String(retryAfter) },
-  );
 }

@@ -109,6 +109,23 @@ export class AppConfig {
   @Max(600)
   SAML_CLOCK_SKEW_SECONDS = 60;
 
+  /** Oldest SAML assertion accepted: its IssueInstant at most this many seconds ago (plus the skew). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  SAML_MAX_ASSERTION_AGE_SECONDS = 300;
+
+  /**
+   * Refused SAML sign-ins one client address may cause at one tenant's ACS per 15 minutes before
+   * 429 (successful sign-ins are given back, so they never count).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  SAML_ACS_FAILURES_PER_ADDRESS = 100;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

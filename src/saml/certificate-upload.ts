@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { ApiException } from '../common/http/api-exception.js';
+import { MAX_TRUSTED_CERTIFICATES, weakKeyReason } from './certificate-key.js';
 import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
 
 /** Largest certificate or metadata upload (CONTRACT section 2). */
@@ -12,6 +13,8 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** What an upload yields: canonical certificate PEMs and, from metadata, the IdP entity ID. */
 export interface ParsedCertificateUpload {
   pems: string[];
+  /** Metadata certificates left out because their keys are too short (SHA-256 fingerprint: why). */
+  weakSkipped: string[];
   idpEntityId: string | null;
   source: 'pem' | 'der' | 'base64' | 'metadata';
 }
@@ -22,8 +25,19 @@ export function invalidCertificate(reason: string): ApiException {
 
 const KEY_NAMES: Record<string, string> = { ec: 'EC', ed25519: 'Ed25519', ed448: 'Ed448', x25519: 'X25519', x448: 'X448', 'rsa-pss': 'RSA-PSS', dh: 'DH' };
 
-/** One DER certificate → canonical PEM, refusing anything but an X.509 certificate with an RSA or DSA key. */
+/**
+ * One DER certificate → canonical PEM, refusing anything but an X.509 certificate with an RSA or
+ * DSA key of at least MIN_KEY_BITS.
+ */
 export function certificatePem(der: Buffer, label = 'the file'): string {
+  const pem = anyKeyCertificatePem(der, label);
+  const weak = weakKeyReason(new X509Certificate(pem));
+  if (weak) throw invalidCertificate(`${label === 'the file' ? 'the certificate' : label} is refused: ${weak}`);
+  return pem;
+}
+
+/** As certificatePem, but any RSA or DSA key size (metadata decides about weak keys as a set). */
+function anyKeyCertificatePem(der: Buffer, label: string): string {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);
@@ -79,6 +93,9 @@ export function parseIdpMetadata(xml: string): ParsedCertificateUpload {
     if (err instanceof XmlRefused && err.kind === 'doctype') {
       throw invalidCertificate('the metadata contains a DOCTYPE or ENTITY declaration, which is not accepted');
     }
+    if (err instanceof XmlRefused && err.kind === 'limit') {
+      throw invalidCertificate(`the metadata XML is over a limit: ${err.message}`);
+    }
     throw invalidCertificate(`the metadata is not well-formed XML (${String((err as Error).message).slice(0, 160)})`);
   }
   const root = doc.documentElement;
@@ -104,9 +121,28 @@ export function parseIdpMetadata(xml: string): ParsedCertificateUpload {
     }
   }
   if (bodies.length === 0) throw invalidCertificate('the metadata has no signing certificate (IDPSSODescriptor KeyDescriptor use="signing" with an X509Certificate)');
-  const pems = bodies.map((b, i) => certificatePem(fromBase64(b, `metadata certificate ${i + 1}`), `metadata certificate ${i + 1}`));
+  const all = dedupe(bodies.map((b, i) => anyKeyCertificatePem(fromBase64(b, `metadata certificate ${i + 1}`), `metadata certificate ${i + 1}`)));
+  // A published set mixing an old short key with a current one (rollover) keeps the strong ones:
+  // the short key could never verify a sign-in anyway. A set with only short keys is refused.
+  const weakSkipped: string[] = [];
+  const pems = all.filter((pem) => {
+    const cert = new X509Certificate(pem);
+    const weak = weakKeyReason(cert);
+    if (weak) weakSkipped.push(`${cert.fingerprint256}: ${weak}`);
+    return weak === null;
+  });
+  if (pems.length === 0) {
+    throw invalidCertificate(`every signing certificate in the metadata is refused: ${weakSkipped.map((w) => w.replace(/^[^ ]+ /, '')).join('; ')}`);
+  }
   const entityId = entity.getAttribute('entityID')?.trim() || null;
-  return { pems: dedupe(pems), idpEntityId: entityId, source: 'metadata' };
+  return { pems: capped(pems, 'the metadata'), weakSkipped, idpEntityId: entityId, source: 'metadata' };
+}
+
+function capped(pems: string[], what: string): string[] {
+  if (pems.length > MAX_TRUSTED_CERTIFICATES) {
+    throw invalidCertificate(`${what} holds ${pems.length} signing certificates; at most ${MAX_TRUSTED_CERTIFICATES} are kept at once (a key rollover needs two)`);
+  }
+  return pems;
 }
 
 function dedupe(pems: string[]): string[] {
@@ -132,11 +168,11 @@ export function parseCertificateUpload(input: Buffer | string, expect: 'any' | '
   if (bytes.length === 0) throw invalidCertificate('the file is empty');
   // DER starts with a SEQUENCE tag; anything else is read as text (UTF-8, BOM dropped).
   if (bytes[0] === 0x30 && expect === 'any') {
-    return { pems: [certificatePem(bytes)], idpEntityId: null, source: 'der' };
+    return { pems: [certificatePem(bytes)], weakSkipped: [], idpEntityId: null, source: 'der' };
   }
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trim();
   if (text.startsWith('<')) return parseIdpMetadata(text);
   if (expect === 'metadata') throw invalidCertificate('the metadata is not XML');
-  if (text.includes('-----BEGIN')) return { pems: dedupe(parsePem(text)), idpEntityId: null, source: 'pem' };
-  return { pems: [certificatePem(fromBase64(text, 'the file'))], idpEntityId: null, source: 'base64' };
+  if (text.includes('-----BEGIN')) return { pems: capped(dedupe(parsePem(text)), 'the PEM'), weakSkipped: [], idpEntityId: null, source: 'pem' };
+  return { pems: [certificatePem(fromBase64(text, 'the file'))], weakSkipped: [], idpEntityId: null, source: 'base64' };
 }

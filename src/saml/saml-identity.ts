@@ -15,4 +15,11 @@ export interface SamlIdentity {
   assertionId: string;
   /** The earliest NotOnOrAfter of the assertion (Conditions, bearer SubjectConfirmationData). */
   notOnOrAfter: Date;
+  /** The assertion's IssueInstant. */
+  issueInstant: Date;
+  /**
+   * The last instant the time rules could still accept this assertion (its expiry or its maximum
+   * age, whichever is later, plus the clock skew): its replay record must outlive it.
+   */
+  acceptableUntil: Date;
 }

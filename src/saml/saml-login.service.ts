@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
+import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import type { NewSession } from '../auth/sessions.service.js';
+import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { SecuritySettingsService } from '../settings/security-settings.service.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
@@ -45,6 +47,8 @@ export class SamlLoginService {
     private readonly users: UsersRepository,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly throttle: LoginThrottleService,
+    private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -59,18 +63,30 @@ export class SamlLoginService {
     return this.settingsView.acsUrl(slug);
   }
 
-  async signIn(slug: string, form: AcsForm, requestId: string): Promise<SamlSignIn> {
+  async signIn(slug: string, form: AcsForm, requestId: string, clientIp: string): Promise<SamlSignIn> {
     // The tenant and its trust settings in one query: this is the hot path of a Monday 9:00.
     const trust = isTenantSlug(slug) ? await this.settings.findSamlTrust(slug) : null;
-    if (!trust) {
-      const err = new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`);
-      this.logger.warn({ reqId: requestId, tenant: slug.slice(0, 60), code: err.samlCode, reason: err.reason }, 'SAML sign-in refused');
+    // No tenant, or SAML off: nothing is read from the body, and only the log hears of it (anyone
+    // can post here; an audit row per post would let them grow the admins' log at will).
+    if (!trust || !trust.samlEnabled) {
+      const err = !trust
+        ? new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`)
+        : new SamlException(SamlErrorCode.SamlDisabled, 'SAML is not enabled for the tenant');
+      this.logger.warn({ reqId: requestId, tenant: slug.slice(0, 60), ip: clientIp, code: err.samlCode, reason: err.reason }, 'SAML sign-in refused');
       throw err;
     }
     const tenant = trust.tenant;
+    // Counted before the response is read (parallel posts cannot slip under the limit); a
+    // successful sign-in gives its attempt back. Over the limit: 429 page, logged, not audited.
+    const throttleKey = `saml-ip:${clientIp}`;
+    try {
+      await this.throttle.reserveKey(tenant.id, throttleKey, this.config.SAML_ACS_FAILURES_PER_ADDRESS);
+    } catch (err) {
+      this.logger.warn({ reqId: requestId, tenant: tenant.slug, ip: clientIp }, 'SAML sign-in throttled');
+      throw err;
+    }
     let identity: SamlIdentity | null = null;
     try {
-      if (!trust.samlEnabled) throw new SamlException(SamlErrorCode.SamlDisabled, 'SAML is not enabled for the tenant');
       if (trust.certificates.length === 0) throw new SamlException(SamlErrorCode.NoCertificate, 'no verification certificate uploaded');
 
       identity = await this.validator.validate(form.SAMLResponse, {
@@ -78,7 +94,7 @@ export class SamlLoginService {
         certificates: trust.certificates,
         idpEntityId: trust.idpEntityId,
       });
-      if (!(await this.replay.claim(tenant.id, identity.assertionId, identity.notOnOrAfter))) {
+      if (!(await this.replay.claim(tenant.id, identity.assertionId, identity.acceptableUntil))) {
         throw new SamlException(SamlErrorCode.Replay, `assertion ${identity.assertionId} was already used`);
       }
       const user = await this.findUser(tenant.id, identity);
@@ -91,6 +107,7 @@ export class SamlLoginService {
         outcome: 'success',
         details: { assertionId: identity.assertionId, issuer: identity.issuer },
       });
+      await this.throttle.release(tenant.id, throttleKey);
       this.logger.info({ reqId: requestId, tenant: tenant.slug, user: user.id }, 'SAML sign-in');
       const location = safeRelayPath(form.RelayState) ?? `/t/${tenant.slug}/app`;
       return { session, location, user };

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { SamlReplayRepository } from './saml-replay.repository.js';
 
@@ -8,21 +7,18 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
  * One use per assertion ID and tenant, across every instance (PostgreSQL decides). An ID is kept
- * until its assertion's NotOnOrAfter plus the clock skew: after that the time checks refuse the
- * assertion anyway, so a periodic purge keeps the table small.
+ * until the validator's time rules would refuse its assertion anyway (SamlIdentity
+ * acceptableUntil: the later of its NotOnOrAfter and IssueInstant + the maximum age, plus the
+ * clock skew), so a periodic purge keeps the table small and nothing purged can be replayed.
  */
 @Injectable()
 export class SamlReplayService implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
-  private readonly skewMs: number;
 
   constructor(
     private readonly repository: SamlReplayRepository,
-    config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
-  ) {
-    this.skewMs = config.SAML_CLOCK_SKEW_SECONDS * 1000;
-  }
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS);
@@ -34,8 +30,8 @@ export class SamlReplayService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** True the first time this assertion is seen for the tenant, false on a replay. */
-  claim(tenantId: string, assertionId: string, notOnOrAfter: Date, now: number = Date.now()): Promise<boolean> {
-    const keepUntil = new Date(Math.max(notOnOrAfter.getTime(), now) + this.skewMs + 1000);
+  claim(tenantId: string, assertionId: string, acceptableUntil: Date, now: number = Date.now()): Promise<boolean> {
+    const keepUntil = new Date(Math.max(acceptableUntil.getTime(), now) + 1000);
     return this.repository.claim(tenantId, assertionId, keepUntil);
   }
 

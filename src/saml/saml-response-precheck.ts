@@ -1,6 +1,7 @@
 import { SamlErrorCode, SamlException } from './saml.exception.js';
 import { ACCEPTED_DIGEST_METHODS, ACCEPTED_SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
+import { SAML_RESPONSE_XML_LIMITS } from './wire/xml-limits.js';
 
 export const SAMLP_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
 export const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -24,7 +25,9 @@ export function decodeSamlResponse(field: unknown): string {
   if (!BASE64.test(compact) || compact.length % 4 === 1) {
     throw new SamlException(SamlErrorCode.Malformed, 'SAMLResponse is not base64');
   }
-  const xml = Buffer.from(compact, 'base64').toString('utf8');
+  // XML processors normalise line ends (XML 1.0 §2.11); node-saml does it before xml-crypto but
+  // not for its own DOM. Done once here, every later reader sees the same bytes.
+  const xml = Buffer.from(compact, 'base64').toString('utf8').replace(/\r\n?/g, '\n');
   if (!xml.trimStart().startsWith('<')) throw new SamlException(SamlErrorCode.Malformed, 'SAMLResponse does not decode to XML');
   return xml;
 }
@@ -39,6 +42,13 @@ function children(parent: Element, ns: string, local: string): Element[] {
   );
 }
 
+/** What the pre-check parsed, for the signer pre-selection (so it need not parse again). */
+export interface PrecheckedResponse {
+  doc: Document;
+  /** The enveloped signatures node-saml will verify: the Response's and the Assertion's own. */
+  signatures: Element[];
+}
+
 /**
  * Structural checks node-saml 5.1 does not make, run before it: no DTD, a SAML Response root,
  * no InResponseTo (IdP-initiated only), Success status, exactly one plain Assertion as a direct
@@ -46,13 +56,16 @@ function children(parent: Element, ns: string, local: string): Element[] {
  * looks for one, and only SHA-256-or-stronger signature and digest methods anywhere.
  * Nothing here is trusted for identity: that comes only from what node-saml verified.
  */
-export function precheckResponse(xml: string, acsUrl: string): void {
+export function precheckResponse(xml: string, acsUrl: string): PrecheckedResponse {
   let doc: Document;
   try {
-    doc = parseStrictXml(xml);
+    doc = parseStrictXml(xml, SAML_RESPONSE_XML_LIMITS);
   } catch (err) {
     if (err instanceof XmlRefused && err.kind === 'doctype') {
       throw new SamlException(SamlErrorCode.DoctypeRefused, 'SAMLResponse contains a DOCTYPE or ENTITY declaration');
+    }
+    if (err instanceof XmlRefused && err.kind === 'limit') {
+      throw new SamlException(SamlErrorCode.XmlLimit, `SAMLResponse XML over a limit: ${err.message}`, `The SAML response is too complex to be read: ${err.message}.`);
     }
     throw new SamlException(SamlErrorCode.Malformed, `SAMLResponse is not well-formed XML: ${(err as Error).message.slice(0, 200)}`);
   }
@@ -113,4 +126,5 @@ export function precheckResponse(xml: string, acsUrl: string): void {
       throw new SamlException(SamlErrorCode.WeakAlgorithm, `digest method ${algorithm || '(none)'} is not accepted (SHA-256 or stronger required)`);
     }
   }
+  return { doc, signatures: topSignatures };
 }

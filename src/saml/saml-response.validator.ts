@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { SamlIdentity } from './saml-identity.js';
 import { decodeSamlResponse, precheckResponse } from './saml-response-precheck.js';
 import { SamlErrorCode, SamlException } from './saml.exception.js';
+import { selectSigningCertificates } from './signature-signers.js';
 import { emailClaimValues, normalizeAttributes } from './wire/saml-claims.js';
 
 /** What one tenant trusts, read from its settings row for each request (nothing cached in-process). */
@@ -43,18 +44,23 @@ function mapNodeSamlError(err: unknown): SamlException {
 @Injectable()
 export class SamlResponseValidator {
   private readonly skewMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(config: AppConfig) {
     this.skewMs = config.SAML_CLOCK_SKEW_SECONDS * 1000;
+    this.maxAgeMs = config.SAML_MAX_ASSERTION_AGE_SECONDS * 1000;
   }
 
   async validate(samlResponse: unknown, trust: SamlTrust, now: number = Date.now()): Promise<SamlIdentity> {
     const xml = decodeSamlResponse(samlResponse);
-    precheckResponse(xml, trust.acsUrl);
+    const { doc, signatures } = precheckResponse(xml, trust.acsUrl);
+    // node-saml gets only the certificate(s) that signed: xml-crypto re-parses the whole
+    // response once per certificate it is given.
+    const signers = selectSigningCertificates(doc, signatures, trust.certificates);
 
     // Built per request from the stored PEMs: cheap, and never stale across instances.
     const saml = new SAML({
-      idpCert: trust.certificates,
+      idpCert: signers,
       issuer: trust.acsUrl,
       audience: trust.acsUrl,
       callbackUrl: trust.acsUrl,
@@ -123,11 +129,17 @@ export class SamlResponseValidator {
       }
     }
 
+    const valid = deadlines.filter((d) => !Number.isNaN(d));
+    if (valid.length === 0) {
+      throw new SamlException(SamlErrorCode.NoExpiry, 'the assertion has no expiry: neither Conditions nor SubjectConfirmationData carries NotOnOrAfter');
+    }
+    const notOnOrAfter = Math.min(...valid);
+    const issueInstant = this.checkIssueInstant(assertion.$?.IssueInstant, now);
+
     const nameId = typeof profile.nameID === 'string' ? profile.nameID.trim() : '';
     if (!nameId) throw new SamlException(SamlErrorCode.MissingNameId, 'the assertion has no NameID');
 
     const attributes = normalizeAttributes(profile.attributes);
-    const valid = deadlines.filter((d) => !Number.isNaN(d));
     return {
       nameId,
       nameIdFormat: typeof profile.nameIDFormat === 'string' ? profile.nameIDFormat : null,
@@ -135,7 +147,27 @@ export class SamlResponseValidator {
       attributes,
       issuer,
       assertionId,
-      notOnOrAfter: new Date(valid.length > 0 ? Math.min(...valid) : now),
+      notOnOrAfter: new Date(notOnOrAfter),
+      issueInstant: new Date(issueInstant),
+      acceptableUntil: new Date(Math.max(notOnOrAfter, issueInstant + this.maxAgeMs) + this.skewMs),
     };
+  }
+
+  /** IssueInstant no older than SAML_MAX_ASSERTION_AGE_SECONDS and not in the future, both with the skew. */
+  private checkIssueInstant(value: string | undefined, now: number): number {
+    if (value === undefined) throw new SamlException(SamlErrorCode.Invalid, 'the assertion has no IssueInstant');
+    const issued = Date.parse(value);
+    if (Number.isNaN(issued)) throw new SamlException(SamlErrorCode.Invalid, `assertion IssueInstant "${value}" is not a date`);
+    const skew = this.skewMs / 1000;
+    if (issued > now + this.skewMs) {
+      throw new SamlException(SamlErrorCode.TooOld, `assertion IssueInstant ${value} is in the future (clock skew ${skew} s)`);
+    }
+    if (now > issued + this.maxAgeMs + this.skewMs) {
+      throw new SamlException(
+        SamlErrorCode.TooOld,
+        `assertion IssueInstant ${value} is ${Math.round((now - issued) / 1000)} s old, over SAML_MAX_ASSERTION_AGE_SECONDS=${this.maxAgeMs / 1000} (clock skew ${skew} s)`,
+      );
+    }
+    return issued;
   }
 }

@@ -98,6 +98,7 @@ export class SamlSettingsService {
             source: parsed.source,
             sha256Fingerprints: parsed.pems.map((pem) => new X509Certificate(pem).fingerprint256),
             idpEntityId: parsed.idpEntityId,
+            ...(parsed.weakSkipped.length > 0 ? { weakCertificatesSkipped: parsed.weakSkipped } : {}),
           },
         },
         m,

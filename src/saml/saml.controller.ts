@@ -41,7 +41,7 @@ export class SamlController {
   @HttpCode(302)
   async acs(@Param('tenant') slug: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const form: AcsForm = typeof body === 'object' && body !== null ? (body as AcsForm) : {};
-    const { session, location } = await this.login.signIn(slug, form, String(req.id));
+    const { session, location } = await this.login.signIn(slug, form, String(req.id), req.ip);
     setSessionCookie(reply, this.config, session.token, session.expiresAt);
     await reply.status(302).header('cache-control', 'no-store').header('location', location).send();
   }

@@ -7,6 +7,7 @@ import { createTenant, type TenantFixture } from '../factories/tenant.factory.js
 import { entraFederationMetadata, oktaMetadata } from '../fixtures/saml/idp-metadata.js';
 import { generateTestCertificate, pemToBase64, type TestCertificate } from '../utils/certificates.js';
 import { buildIdpResponse } from '../utils/fake-idp.js';
+import { nestedNamespaceDeclarations } from '../utils/xml-attacks.js';
 import { queryDatabase } from '../utils/test-database.js';
 import { OPERATOR_TOKEN, PUBLIC_URL, startTestApp, type TestApp } from '../utils/test-app.js';
 
@@ -163,6 +164,15 @@ describe('SAML settings: enable, enforce, certificates', () => {
       expect(res.body.saml.idpEntityId).toBe(ENTRA_ID);
     });
 
+    it('metadata listing an old weak key beside the current one keeps only the current one, and audits the skipped one', async () => {
+      const weak = generateTestCertificate({ cn: 'Old 1024-bit key', modulusLength: 1024 });
+      const res = await admin.post('settings/saml/certificate', { metadata: entraFederationMetadata({ entityId: ENTRA_ID, signing: [weak.certPem, rsa2.certPem] }) });
+      expect(res.status).toBe(200);
+      expect(res.body.saml.certificates.map((c: CertJson) => c.sha256Fingerprint)).toEqual([fingerprint(rsa2.certPem)]);
+      const audit = await queryDatabase<{ details: { weakCertificatesSkipped?: string[] } }>(t.db, "SELECT details FROM audit_events WHERE tenant_id = $1 AND action = 'saml.certificate' ORDER BY id DESC LIMIT 1", [tenant.id]);
+      expect(audit[0]!.details.weakCertificatesSkipped).toEqual([`${fingerprint(weak.certPem)}: its RSA key is 1024 bits; at least 2048 bits are required`]);
+    });
+
     it('an expired certificate is stored and shown as expired', async () => {
       const old = generateTestCertificate({ cn: 'Expired IdP', notBefore: new Date(Date.now() - 400 * 86_400_000), days: 365 });
       const res = await admin.post('settings/saml/certificate', { certificate: old.certPem });
@@ -218,6 +228,30 @@ describe('SAML settings: enable, enforce, certificates', () => {
       expectInvalid(await admin.post('settings/saml/certificate', { metadata: withDoctype }), 'DOCTYPE');
       expectInvalid(await admin.post('settings/saml/certificate', { metadata: oktaMetadata({ entityId: 'http://www.okta.com/x', cert: ec.certPem }) }), 'key algorithm EC is not supported');
       await unchanged();
+    });
+
+    it('RSA keys under 2048 bits (issue 9): PEM, DER, and metadata whose every signing certificate is weak', async () => {
+      const weak = generateTestCertificate({ cn: 'Weak IdP', modulusLength: 512 });
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: weak.certPem }), 'certificate 1 of the PEM is refused: its RSA key is 512 bits; at least 2048 bits are required');
+      expectInvalid(await uploadCertificateFile(t, admin, weak.der, 'weak.cer'), 'the certificate is refused: its RSA key is 512 bits; at least 2048 bits are required');
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: pemToBase64(weak.certPem) }), 'its RSA key is 512 bits');
+      // A bundle that mixes a weak certificate with a strong one: the admin picked it, so refused whole.
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: `${rsa2.certPem}\n${weak.certPem}` }), 'certificate 2 of the PEM is refused: its RSA key is 512 bits');
+      expectInvalid(
+        await admin.post('settings/saml/certificate', { metadata: oktaMetadata({ entityId: 'http://www.okta.com/x', cert: weak.certPem }) }),
+        'every signing certificate in the metadata is refused: its RSA key is 512 bits; at least 2048 bits are required',
+      );
+      await unchanged();
+    });
+
+    it('more than four certificates at once, and metadata over the XML limits (the same guard as the ACS)', async () => {
+      const five = Array.from({ length: 5 }, () => generateTestCertificate({ cn: 'One of many' }).certPem);
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: five.join('\n') }), 'the PEM holds 5 signing certificates; at most 4 are kept at once');
+      const metadata = oktaMetadata({ entityId: 'http://www.okta.com/x', cert: rsa2.certPem }).replace('</md:IDPSSODescriptor>', `<md:Extensions>${nestedNamespaceDeclarations(3000)}</md:Extensions></md:IDPSSODescriptor>`);
+      const started = process.cpuUsage();
+      expectInvalid(await admin.post('settings/saml/certificate', { metadata }), 'the metadata XML is over a limit: elements nested more than 32 deep');
+      await unchanged();
+      expect(process.cpuUsage(started).user).toBeLessThan(2_000_000); // not a timing test: the old path took seconds of CPU
     });
 
     it('a file over 1 MiB (multipart and JSON)', async () => {

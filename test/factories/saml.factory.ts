@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
 import request from 'supertest';
-import type { Session } from './session.factory.js';
+import { createUser, signIn, type Session } from './session.factory.js';
+import { createTenant, type TenantFixture } from './tenant.factory.js';
 import { PUBLIC_URL, type TestApp } from '../utils/test-app.js';
 import { queryDatabase } from '../utils/test-database.js';
 
@@ -15,6 +16,15 @@ export async function setUpSaml(admin: Session, certPem: string | string[], opti
   if (upload.status !== 200) throw new Error(`certificate upload failed: ${upload.status} ${JSON.stringify(upload.body)}`);
   const enable = await admin.put('settings/saml', { enabled: true, enforceLogin: options.enforce ?? false });
   if (enable.status !== 200) throw new Error(`enabling SAML failed: ${enable.status} ${JSON.stringify(enable.body)}`);
+}
+
+/** A new tenant with SAML on, trusting `certPem`, and one active user `email`: the usual ACS setup. */
+export async function createSamlTenant(t: TestApp, certPem: string | string[], email: string): Promise<{ tenant: TenantFixture; admin: Session; acs: string }> {
+  const tenant = await createTenant(t);
+  const admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
+  await createUser(admin, { email });
+  await setUpSaml(admin, certPem);
+  return { tenant, admin, acs: acsUrl(tenant.slug) };
 }
 
 /** The IdP's auto-submitted form POST to the ACS (cross-site: Origin null, no cookie, no CSRF token). */

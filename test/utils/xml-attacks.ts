@@ -99,3 +99,19 @@ export function duplicateAssertion(xml: string): string {
   original.parentNode!.appendChild(copy);
   return serialize(doc);
 }
+
+/** Trap 11's shape: `n` elements nested, each declaring a new namespace prefix (quadratic in xmldom). */
+export function nestedNamespaceDeclarations(n: number): string {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < n; i++) {
+    open += `<p${i}:e xmlns:p${i}="urn:x:${i}">`;
+    close = `</p${i}:e>${close}`;
+  }
+  return open + close;
+}
+
+/** Puts `payload` in a samlp:Extensions element of the Response, outside what an assertion signature covers. */
+export function inResponseExtensions(xml: string, payload: string): string {
+  return xml.replace(/(<samlp:Status>)/, `<samlp:Extensions>${payload}</samlp:Extensions>$1`);
+}

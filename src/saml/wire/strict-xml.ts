@@ -1,21 +1,16 @@
 import { DOMParser } from '@xmldom/xmldom';
+import { assertXmlWithinLimits, DEFAULT_XML_LIMITS, XmlRefused, type XmlLimits } from './xml-limits.js';
+
+export { XmlRefused } from './xml-limits.js';
 
 /**
- * Parses XML that came from outside (a SAMLResponse, IdP metadata): a DOCTYPE or ENTITY
- * declaration is refused before any parsing (no XXE, no entity expansion), and every parser
- * error or fatal error is thrown instead of being repaired. Throws XmlRefused with the reason.
+ * Parses XML that came from outside (a SAMLResponse, IdP metadata). First the linear bounded
+ * scan (assertXmlWithinLimits: no DOCTYPE or ENTITY, so no XXE and no entity expansion; depth,
+ * element, attribute, namespace and length limits), then the DOM, with every parser error or
+ * fatal error thrown instead of being repaired. Throws XmlRefused with the reason.
  */
-export class XmlRefused extends Error {
-  constructor(
-    readonly kind: 'doctype' | 'malformed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function parseStrictXml(xml: string): Document {
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) throw new XmlRefused('doctype', 'contains a DOCTYPE or ENTITY declaration');
+export function parseStrictXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
+  assertXmlWithinLimits(xml, limits);
   const fail = (msg: unknown) => {
     throw new XmlRefused('malformed', String(msg).slice(0, 200));
   };
