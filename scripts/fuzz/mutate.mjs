@@ -33,27 +33,33 @@ function mutateOnce(rng, root) {
     [1, 'wide'],
     [1, 'duplicate'],
   ]);
+  // Own properties only, defined rather than assigned: "__proto__" and "constructor" become
+  // plain keys of the JSON text (the prototype-poisoning shapes), never the prototype itself.
+  const get = () => (Object.hasOwn(target, key) ? target[key] : null);
+  const set = (v) => Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
   switch (op) {
     case 'replace':
-      target[key] = rng.oddValue();
+      set(rng.oddValue());
       break;
     case 'delete':
       if (Array.isArray(target)) target.splice(Number(key), 1);
       else delete target[key];
       break;
     case 'wrap':
-      target[key] = rng.chance(0.5) ? [target[key]] : { value: target[key] };
+      set(rng.chance(0.5) ? [get()] : { value: get() });
       break;
     case 'deep':
-      target[key] = DEEP;
+      set(DEEP);
       break;
     case 'wide':
-      target[key] = WIDE;
+      set(WIDE);
       break;
-    case 'duplicate':
-      if (Array.isArray(target)) target.push(...Array.from({ length: rng.size(200) }, () => structuredClone(target[key] ?? null)));
-      else target[`${key}`.toUpperCase()] = structuredClone(target[key] ?? null);
+    case 'duplicate': {
+      const v = get();
+      if (Array.isArray(target)) target.push(...Array.from({ length: rng.size(200) }, () => structuredClone(v)));
+      else Object.defineProperty(target, `${key}`.toUpperCase(), { value: structuredClone(v), enumerable: true, writable: true, configurable: true });
       break;
+    }
   }
   return root;
 }
