@@ -60,12 +60,17 @@ function shapes(t) {
 }
 
 const sizeRefused = (r) => r.status === 413 || /too large|over the [\w -]*limit|exceeds/i.test(r.answer ?? '');
+const refusedBySize = (r) => r.status === 0 || sizeRefused(r);
 
 /** Largest filler byte count the route accepts: bisection between 1 KiB and 16 MiB (cheap bodies). */
 async function acceptedBytes(base, shape) {
   let lo = 1024;
   let hi = 16 * 1048576;
-  const accepted = async (b) => !sizeRefused(await send(base, { method: shape.method, path: shape.path, headers: shape.headers, body: shape.filler(b) }, { agent: false }));
+  // A connection cut before any answer (the server stops reading an over-limit body) is a refusal too.
+  const accepted = async (b) => {
+    const r = await send(base, { method: shape.method, path: shape.path, headers: shape.headers, body: shape.filler(b) }, { agent: false });
+    return r.status !== 0 && !sizeRefused(r);
+  };
   if (await accepted(hi)) return hi;
   while (hi - lo > 256) {
     const mid = Math.floor((lo + hi) / 2);
@@ -158,7 +163,7 @@ async function main() {
       let body = shape.build(n);
       // The filler's limit can differ a little from the shape's (a rule on the decoded size): step
       // down until the hostile body itself is accepted. This first request is also the warm-up.
-      for (let i = 0; i < 8 && sizeRefused(await send(service.base, { method: shape.method, path: shape.path, headers: shape.headers, body }, { agent: false, timeoutMs: 60_000 })); i++) {
+      for (let i = 0; i < 8 && refusedBySize(await send(service.base, { method: shape.method, path: shape.path, headers: shape.headers, body }, { agent: false, timeoutMs: 60_000 })); i++) {
         n = Math.floor(n * 0.9);
         body = shape.build(n);
       }
