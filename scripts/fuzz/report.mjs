@@ -13,7 +13,7 @@ export function findingShape(f) {
     .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '/{id}')
     .replace(/\/(api\/t|saml|scim\/v2)\/[^/]+/, '/$1/{tenant}');
   const type = String(f.headers['content-type'] ?? '').split(';')[0];
-  const answer = String(f.answer ?? '').replace(/"requestId":"[^"]*"/, '').replace(/[0-9a-f-]{36}/g, '…').slice(0, 120);
+  const answer = String(f.answer ?? '').replace(/\s+/g, ' ').replace(/"requestId":"[^"]*"/, '').replace(/[0-9a-f-]{36}/g, '…').slice(0, 120);
   return `${f.kind} ${f.status || ''} ${f.method} ${route.slice(0, 80)} [${type}] ${answer}`;
 }
 
