@@ -106,7 +106,7 @@ async function measureCpu(base, pid, shape, body) {
   }
   const cpu = (processStats(pid).cpuMs - before) / n;
   agent.destroy();
-  return { status: last.status || last.error, cpuMs: cpu, wallMs: (performance.now() - start) / n, n, answer: last.answer };
+  return { status: last.status || last.error, cpuMs: cpu, wallMs: (performance.now() - start) / n, requests: n, answer: last.answer };
 }
 
 const quantile = (xs, p) => {
@@ -170,7 +170,7 @@ async function main() {
       const m = await measureCpu(service.base, service.pid, shape, body);
       rows.push({ shape: shape.name, n, bytes: Buffer.byteLength(body), ...m });
       worst[shape.name] = { shape, body };
-      process.stderr.write(`  ${shape.name}: n=${n}, ${Buffer.byteLength(body)} bytes, ${m.status}, ${m.cpuMs.toFixed(1)} ms CPU/request (${m.n} requests)\n`);
+      process.stderr.write(`  ${shape.name}: n=${n}, ${Buffer.byteLength(body)} bytes, ${m.status}, ${m.cpuMs.toFixed(1)} ms CPU/request (${m.requests} requests)\n`);
     }
     const alone = await normalLatency(service.base, t, Number(values.normal));
     const attacked = [];
@@ -182,12 +182,12 @@ async function main() {
     const lines = [];
     lines.push(`Hostile input, server ${service.base} (production mode, one process), CPU from /proc per request`);
     lines.push(`${pad('shape', 30)}${pad('size n', 10)}${pad('body bytes', 12)}${pad('status', 10)}${pad('CPU ms/req', 12)}${pad('wall ms/req', 12)}requests`);
-    for (const r of rows) lines.push(`${pad(r.shape, 30)}${pad(r.n, 10)}${pad(r.bytes, 12)}${pad(r.status, 10)}${pad(r.cpuMs.toFixed(1), 12)}${pad(r.wallMs.toFixed(1), 12)}${r.n}`);
+    for (const r of rows) lines.push(`${pad(r.shape, 30)}${pad(r.n, 10)}${pad(r.bytes, 12)}${pad(r.status, 10)}${pad(r.cpuMs.toFixed(1), 12)}${pad(r.wallMs.toFixed(1), 12)}${r.requests}`);
     lines.push('');
     lines.push(`normal requests, p50 / p99 (sequential, one client)`);
-    lines.push(`${pad('condition', 40)}${pad('SCIM userName lookup', 24)}${pad('GET /auth/options', 24)}samples`);
-    lines.push(`${pad('alone', 40)}${pad(alone.lookup, 24)}${pad(alone.options, 24)}${alone.n}`);
-    for (const a of attacked) lines.push(`${pad(`while one client sends ${a.name} (${a.attacks} sent)`, 40)}${pad(a.lookup, 24)}${pad(a.options, 24)}${a.n}`);
+    lines.push(`${pad('condition', 56)}${pad('SCIM userName lookup', 24)}${pad('GET /auth/options', 24)}samples`);
+    lines.push(`${pad('alone', 56)}${pad(alone.lookup, 24)}${pad(alone.options, 24)}${alone.n}`);
+    for (const a of attacked) lines.push(`${pad(`while one client sends ${a.name} (${a.attacks} sent)`, 56)}${pad(a.lookup, 24)}${pad(a.options, 24)}${a.n}`);
     const over = rows.filter((r) => r.cpuMs >= CPU_BUDGET_MS);
     lines.push('');
     lines.push(over.length === 0 ? `VERDICT: PASS, every hostile shape costs under ${CPU_BUDGET_MS} ms of CPU per request` : `VERDICT: FAIL, ${over.length} shape(s) cost ${CPU_BUDGET_MS} ms of CPU or more per request: ${over.map((r) => `${r.shape} ${r.cpuMs.toFixed(0)} ms`).join(', ')}`);
