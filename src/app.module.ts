@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConsoleModule } from './console/console.module.js';
-import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import type { RuntimeConfig } from './config/runtime-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HousekeepingModule } from './housekeeping/housekeeping.module.js';
 import { ScimModule } from './scim/scim.module.js';
 import { SamlModule } from './saml/saml.module.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -15,7 +16,7 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: RuntimeConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -29,6 +30,7 @@ export class AppModule {
         ScimModule,
         SamlModule,
         HealthModule,
+        HousekeepingModule,
         ConsoleModule,
       ],
     };

@@ -7,12 +7,11 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module.js';
 import { CliUsageError, resolveAdminPassword } from './cli-password.js';
-import { resolveDatabase } from './bootstrap/resolve-database.js';
+import { resolveRuntime } from './bootstrap/resolve-database.js';
 import { ApiException } from './common/http/api-exception.js';
 import { createLogger } from './common/logging/logger.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { loadConfig } from './config/app-config.js';
-import { ensureAppSecret } from './config/app-secret.js';
 import { CreateTenantDto } from './tenancy/dto/create-tenant.dto.js';
 import { TenantsService } from './tenancy/tenants.service.js';
 
@@ -71,10 +70,9 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
 
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  ensureAppSecret(config);
-  const database = await resolveDatabase(config, logger);
+  const env = loadConfig();
+  const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
+  const { config, database } = await resolveRuntime(env, logger);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger), { logger: new PinoNestLogger(logger) });
   try {
     const tenants = app.get(TenantsService);

@@ -2,16 +2,15 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { runClusterPrimary } from './bootstrap/cluster-primary.js';
 import { createApp } from './bootstrap/create-app.js';
-import { resolveDatabase } from './bootstrap/resolve-database.js';
+import { resolveRuntime } from './bootstrap/resolve-database.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
-import { ensureAppSecret } from './config/app-secret.js';
 import { createLogger } from './common/logging/logger.js';
 import { TenantsService } from './tenancy/tenants.service.js';
 
 async function main(): Promise<void> {
-  let config;
+  let env;
   try {
-    config = loadConfig();
+    env = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -19,11 +18,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
-  if (ensureAppSecret(config)) {
-    logger.warn(`APP_SECRET is not set: using a generated one kept in ${config.DATA_DIR}/app-secret (set APP_SECRET in production)`);
-  }
-  const database = await resolveDatabase(config, logger);
+  const logger = createLogger(env.LOG_LEVEL);
+  const { config, database } = await resolveRuntime(env, logger);
   if (config.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
     await runClusterPrimary(config, database, logger);
     return;

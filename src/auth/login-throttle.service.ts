@@ -1,6 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { PINO_LOGGER } from '../config/config.module.js';
+import { Injectable } from '@nestjs/common';
 import { ApiException } from '../common/http/api-exception.js';
 import { emailKey } from '../users/email-key.js';
 import { LoginThrottleRepository, type ThrottleState } from './login-throttle.repository.js';
@@ -36,24 +34,12 @@ export interface ThrottleTicket {
  * gives its attempt back.
  */
 @Injectable()
-export class LoginThrottleService implements OnModuleInit, OnApplicationShutdown {
-  private purgeTimer: NodeJS.Timeout | undefined;
+export class LoginThrottleService {
+  constructor(private readonly repository: LoginThrottleRepository) {}
 
-  constructor(
-    private readonly repository: LoginThrottleRepository,
-    @Inject(PINO_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onModuleInit(): void {
-    // Counters of ended windows are dead weight: every email ever tried would stay a row.
-    this.purgeTimer = setInterval(() => {
-      this.repository.purgeExpired(THROTTLE_WINDOW_SECONDS).catch((err: unknown) => this.logger.warn({ err }, 'login throttle purge failed'));
-    }, 10 * 60 * 1000);
-    this.purgeTimer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.purgeTimer) clearInterval(this.purgeTimer);
+  /** Counters of ended windows are dead weight (every email ever tried would stay a row): housekeeping removes them. */
+  purgeExpired(): Promise<number> {
+    return this.repository.purgeExpired(THROTTLE_WINDOW_SECONDS);
   }
 
   /**

@@ -1,10 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { deriveKey } from '../common/crypto/secret-box.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { KeyRing } from '../common/crypto/key-ring.js';
 import { constantTimeEquals, hmacSha256, newToken, sha256 } from '../common/crypto/tokens.js';
 import type { SessionAuth, SignInMethod } from '../common/http/request-context.js';
-import { AppConfig } from '../config/app-config.js';
-import { PINO_LOGGER } from '../config/config.module.js';
 import { isTenantSlug } from '../tenancy/tenant-slug.js';
 import { UsersService } from '../users/users.service.js';
 import { SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, SESSION_TOUCH_SECONDS } from './session-policy.js';
@@ -24,29 +21,20 @@ export interface NewSession {
  * it needs no storage and changes with every session.
  */
 @Injectable()
-export class SessionsService implements OnModuleInit, OnApplicationShutdown {
+export class SessionsService implements OnModuleInit {
   private readonly csrfKey: Buffer;
-  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly users: UsersService,
-    config: AppConfig,
-    @Inject(PINO_LOGGER) private readonly logger: Logger,
+    keys: KeyRing,
   ) {
-    if (!config.APP_SECRET) throw new Error('APP_SECRET is not resolved');
-    this.csrfKey = deriveKey(config.APP_SECRET, 'csrf');
+    this.csrfKey = keys.key('csrf');
   }
 
   onModuleInit(): void {
     // Deactivating a user ends their sessions in the same transaction.
     this.users.onDeactivation((tenantId, userId, manager) => this.sessions.deleteForUser(tenantId, userId, manager));
-    this.purgeTimer = setInterval(() => void this.purge(), 10 * 60 * 1000);
-    this.purgeTimer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.purgeTimer) clearInterval(this.purgeTimer);
   }
 
   /** Opens a session for a user who proved who they are, and stamps their last sign-in. */
@@ -88,12 +76,8 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     return hmacSha256(this.csrfKey, token).toString('base64url');
   }
 
-  private async purge(): Promise<void> {
-    try {
-      const removed = await this.sessions.purgeExpired(SESSION_IDLE_SECONDS);
-      if (removed > 0) this.logger.debug({ removed }, 'expired sessions purged');
-    } catch (err) {
-      this.logger.warn({ err }, 'session purge failed');
-    }
+  /** Removes sessions past their idle or absolute expiry (housekeeping); returns how many. */
+  purgeExpired(): Promise<number> {
+    return this.sessions.purgeExpired(SESSION_IDLE_SECONDS);
   }
 }

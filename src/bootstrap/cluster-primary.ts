@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config/app-config.js';
+import type { RuntimeConfig } from '../config/runtime-config.js';
 import { runMigrations } from '../database/run-migrations.js';
 import type { ResolvedDatabase } from './resolve-database.js';
 
@@ -9,11 +9,11 @@ import type { ResolvedDatabase } from './resolve-database.js';
  * migrates once, then forks N workers that share the listening port (node:cluster round-robin).
  * Workers hold no state that others need: sessions, replay cache and tokens are in PostgreSQL.
  */
-export async function runClusterPrimary(config: AppConfig, database: ResolvedDatabase, logger: Logger): Promise<void> {
+export async function runClusterPrimary(config: RuntimeConfig, database: ResolvedDatabase, logger: Logger): Promise<void> {
   await runMigrations(database.url);
   // Workers get the resolved database URL and secret, so they neither start PostgreSQL nor
   // generate a second development secret.
-  const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET ?? '', LATCHKEY_WORKER: '1' };
+  const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
   let stopping = false;
   const fork = (): Worker => cluster.fork(env);
   cluster.on('exit', (worker, code, signal) => {

@@ -14,7 +14,7 @@ import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-fo
 import { registerConsoleAssets } from '../console/console-assets.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
-import type { AppConfig } from '../config/app-config.js';
+import type { RuntimeConfig } from '../config/runtime-config.js';
 import { ScimErrorFormatter } from '../scim/wire/scim-error-formatter.js';
 import { samlHtmlErrorFormatter } from '../saml/saml-html-error.formatter.js';
 import { assertRole, authenticateSession } from '../auth/session-auth.guard.js';
@@ -50,7 +50,7 @@ declare module 'fastify' {
  * Builds the Nest application on Fastify exactly as production runs it; the tests call this too,
  * so they exercise the same plugins, filters, pipes and limits.
  */
-export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+export async function createApp(config: RuntimeConfig, logger: Logger): Promise<NestFastifyApplication> {
   // Each URL space answers failures in its own wire format; the admin API's JSON is the default.
   const formatters: ErrorFormatter[] = [new ScimErrorFormatter(), samlHtmlErrorFormatter, jsonErrorFormatter];
   const clientErrors = new ClientErrorResponder(formatters, logger, {

@@ -3,13 +3,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from './app-config.js';
 
+export interface AppSecret {
+  secret: string;
+  /** True when it came from DATA_DIR (generated now or on an earlier start), not from APP_SECRET. */
+  fromDataDir: boolean;
+}
+
 /**
- * Outside production a missing APP_SECRET is generated once and kept in DATA_DIR, so that
+ * APP_SECRET, or outside production one generated once and kept in DATA_DIR, so that
  * `npm start` works on a fresh clone and encrypted values survive a restart.
- * Returns true when it had to generate or load one.
  */
-export function ensureAppSecret(config: AppConfig): boolean {
-  if (config.APP_SECRET) return false;
+export function resolveAppSecret(config: AppConfig): AppSecret {
+  if (config.APP_SECRET) return { secret: config.APP_SECRET, fromDataDir: false };
   if (config.isProduction) throw new Error('APP_SECRET is required when NODE_ENV=production');
   const file = join(config.DATA_DIR, 'app-secret');
   let secret: string;
@@ -20,6 +25,5 @@ export function ensureAppSecret(config: AppConfig): boolean {
     secret = randomBytes(48).toString('base64url');
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   }
-  config.APP_SECRET = secret;
-  return true;
+  return { secret, fromDataDir: true };
 }

@@ -1,21 +1,29 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { KeyRing } from '../common/crypto/key-ring.js';
 import { AppConfig } from './app-config.js';
+import { RuntimeConfig } from './runtime-config.js';
 
 export const PINO_LOGGER = Symbol('PINO_LOGGER');
 
-/** Makes the validated configuration and the root logger injectable everywhere. */
+/**
+ * Makes the resolved configuration, the key ring and the root logger injectable everywhere.
+ * `AppConfig` and `RuntimeConfig` are the same object; inject `RuntimeConfig` where the secret
+ * or the database URL is needed (only the key ring and the data source do).
+ */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: RuntimeConfig, logger: Logger): DynamicModule {
     return {
       module: ConfigModule,
       providers: [
+        { provide: RuntimeConfig, useValue: config },
         { provide: AppConfig, useValue: config },
+        { provide: KeyRing, useValue: new KeyRing(config.APP_SECRET) },
         { provide: PINO_LOGGER, useValue: logger },
       ],
-      exports: [AppConfig, PINO_LOGGER],
+      exports: [RuntimeConfig, AppConfig, KeyRing, PINO_LOGGER],
     };
   }
 }

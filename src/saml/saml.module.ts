@@ -17,6 +17,7 @@ import { registerXmlDsigAlgorithms } from './xmldsig-algorithms.js';
   imports: [AuthModule, SettingsModule, TenancyModule, UsersModule],
   controllers: [SamlController, SamlSettingsController],
   providers: [SamlLoginService, SamlResponseValidator, SamlReplayRepository, SamlReplayService, SamlSettingsService],
+  exports: [SamlReplayService],
 })
 export class SamlModule implements OnModuleInit {
   onModuleInit(): void {

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { KeyRing } from '../common/crypto/key-ring.js';
 import { newToken } from '../common/crypto/tokens.js';
 import { ApiException } from '../common/http/api-exception.js';
-import { AppConfig } from '../config/app-config.js';
 import { SecuritySettingsService } from '../settings/security-settings.service.js';
 import type { SecuritySettingsView } from '../settings/security-settings.view.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
-import { scimTokenBox, scimTokenHash } from './scim-token.js';
+import { scimTokenHash } from './scim-token.js';
 import type { SecretBox } from '../common/crypto/secret-box.js';
 
 /**
@@ -25,11 +25,10 @@ export class ScimSettingsService {
     private readonly settings: SecuritySettingsRepository,
     private readonly view: SecuritySettingsService,
     private readonly audit: AuditService,
-    config: AppConfig,
+    keys: KeyRing,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
-    if (!config.APP_SECRET) throw new Error('APP_SECRET is not resolved');
-    this.tokenBox = scimTokenBox(config.APP_SECRET);
+    this.tokenBox = keys.secretBox('scim-token');
   }
 
   /** Enabling needs SAML enabled with a certificate; the first enabling generates the token; disabling keeps it. */

@@ -1,13 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { SecretBox } from '../common/crypto/secret-box.js';
 import { sha256 } from '../common/crypto/tokens.js';
-
-/** The SCIM token is encrypted at rest for display to System Admins with this purpose label. */
-export const SCIM_TOKEN_PURPOSE = 'scim-token';
-
-export function scimTokenBox(appSecret: string): SecretBox {
-  return new SecretBox(appSecret, SCIM_TOKEN_PURPOSE);
-}
 
 /** What is stored to look the token up: its SHA-256 (32 bytes). */
 export function scimTokenHash(token: string): Buffer {

@@ -1,9 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Logger } from 'pino';
-import { deriveKey } from '../common/crypto/secret-box.js';
+import { KeyRing } from '../common/crypto/key-ring.js';
 import { AppConfig } from '../config/app-config.js';
-import { PINO_LOGGER } from '../config/config.module.js';
 import type { UserCriteria } from '../users/user-criteria.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -18,8 +16,6 @@ import { scimFilterToCriteria } from './wire/scim-user-filter.js';
 import type { ScimUser } from './wire/scim-user.js';
 
 const MAX_START_INDEX = 2_147_483_647;
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-export const SCIM_CURSOR_KEY_PURPOSE = 'scim-cursor';
 
 export interface ScimListQuery {
   filter?: unknown;
@@ -41,41 +37,26 @@ export interface ScimListQuery {
  * Cursor-based: the cursor itself carries the user to continue from (signed, see ScimCursorCodec).
  */
 @Injectable()
-export class ScimUsersListService implements OnModuleInit, OnApplicationShutdown {
+export class ScimUsersListService {
   private readonly codec: ScimCursorCodec;
   private readonly ttlSeconds: number;
   private readonly totalCacheSeconds: number;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly users: UsersRepository,
     private readonly anchors: ScimPageAnchorsRepository,
     private readonly scimUsers: ScimUsersService,
     config: AppConfig,
-    @Inject(PINO_LOGGER) private readonly logger: Logger,
+    keys: KeyRing,
   ) {
-    if (!config.APP_SECRET) throw new Error('APP_SECRET is not resolved');
     this.ttlSeconds = config.SCIM_CURSOR_TIMEOUT_SECONDS;
     this.totalCacheSeconds = config.SCIM_LIST_TOTAL_CACHE_SECONDS;
-    this.codec = new ScimCursorCodec(deriveKey(config.APP_SECRET, SCIM_CURSOR_KEY_PURPOSE), this.ttlSeconds);
+    this.codec = new ScimCursorCodec(keys.key('scim-cursor'), this.ttlSeconds);
   }
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async purge(): Promise<void> {
-    try {
-      const removed = await this.anchors.purgeExpired();
-      if (removed > 0) this.logger.debug({ removed }, 'purged expired SCIM page anchors');
-    } catch (err) {
-      this.logger.warn({ err }, 'could not purge expired SCIM page anchors');
-    }
+  /** Removes page anchors past their cursorTimeout (housekeeping); returns how many. */
+  purgeExpired(): Promise<number> {
+    return this.anchors.purgeExpired();
   }
 
   async list(tenant: ScimTenant, query: ScimListQuery): Promise<ScimListResponse<ScimUser> | ScimCursorListResponse<ScimUser>> {

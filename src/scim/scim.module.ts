@@ -18,5 +18,6 @@ import { ScimUsersService } from './scim-users.service.js';
   imports: [UsersModule, SettingsModule],
   controllers: [ScimSettingsController, ScimUsersController, ScimDiscoveryController, ScimUnsupportedController],
   providers: [ScimUsersService, ScimUsersListService, ScimPageAnchorsRepository, ScimSettingsService, ScimAuthGuard, ScimRateLimiter, ScimResponseInterceptor],
+  exports: [ScimUsersListService],
 })
 export class ScimModule {}

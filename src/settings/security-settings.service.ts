@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { KeyRing } from '../common/crypto/key-ring.js';
 import { AppConfig } from '../config/app-config.js';
 import { describeCertificate } from '../saml/certificate-info.js';
-import { scimTokenBox } from '../scim/scim-token.js';
 import type { SecretBox } from '../common/crypto/secret-box.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
@@ -15,9 +15,9 @@ export class SecuritySettingsService {
   constructor(
     private readonly settings: SecuritySettingsRepository,
     private readonly config: AppConfig,
+    keys: KeyRing,
   ) {
-    if (!config.APP_SECRET) throw new Error('APP_SECRET is not resolved');
-    this.tokenBox = scimTokenBox(config.APP_SECRET);
+    this.tokenBox = keys.secretBox('scim-token');
   }
 
   /** The ACS URL is both the Sign-on Page URL and the SP entity ID (what Entra and Okta are given). */

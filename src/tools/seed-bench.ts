@@ -9,10 +9,9 @@ import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { insertBenchUsers } from './bench-users.js';
 import { AppModule } from '../app.module.js';
-import { resolveDatabase } from '../bootstrap/resolve-database.js';
+import { resolveRuntime } from '../bootstrap/resolve-database.js';
 import { createLogger } from '../common/logging/logger.js';
 import { loadConfig } from '../config/app-config.js';
-import { ensureAppSecret } from '../config/app-secret.js';
 import { ScimSettingsService } from '../scim/scim-settings.service.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
@@ -34,10 +33,9 @@ async function main(): Promise<void> {
   const count = Number.parseInt(values.users!, 10);
   if (!Number.isInteger(count) || count < 1 || count > 10_000_000) throw new Error('--users must be a whole number from 1 to 10000000');
 
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  ensureAppSecret(config);
-  const database = await resolveDatabase(config, logger);
+  const env = loadConfig();
+  const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
+  const { config, database } = await resolveRuntime(env, logger);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger), { logger: false });
   try {
     mkdirSync(BENCH_DIR, { recursive: true });

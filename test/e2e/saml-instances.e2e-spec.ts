@@ -68,8 +68,8 @@ describe('SAML across instances, clock skew setting, DSA', () => {
 
   it('purges expired assertion IDs', async () => {
     await queryDatabase(a.db, "INSERT INTO saml_assertion_ids (tenant_id, assertion_id, expires_at) VALUES ($1, 'old-one', now() - interval '1 minute')", [tenant.id]);
-    const { SamlReplayService } = await import('../../src/saml/saml-replay.service.js');
-    await a.app.get(SamlReplayService).purge();
+    const { HousekeepingService } = await import('../../src/housekeeping/housekeeping.service.js');
+    await a.app.get(HousekeepingService).runOnce();
     const rows = await queryDatabase(a.db, "SELECT 1 FROM saml_assertion_ids WHERE assertion_id = 'old-one'");
     expect(rows).toHaveLength(0);
     const live = await queryDatabase(a.db, 'SELECT count(*)::int AS n FROM saml_assertion_ids WHERE tenant_id = $1', [tenant.id]);

@@ -2,16 +2,18 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/bootstrap/create-app.js';
 import { createLogger } from '../../src/common/logging/logger.js';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { toRuntimeConfig, type RuntimeConfig } from '../../src/config/runtime-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 export const PUBLIC_URL = 'http://localhost:3000';
+export const TEST_APP_SECRET = 'test-app-secret-0123456789-abcdefghijklmnop';
 
 export interface TestApp {
   app: NestFastifyApplication;
   http: Server;
-  config: AppConfig;
+  config: RuntimeConfig;
   db: TestDatabase;
   /** Every log line the app wrote, as JSON text: tests assert no secret appears. */
   logs: string[];
@@ -24,16 +26,15 @@ export interface TestApp {
  */
 export async function startTestApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
-  const config = loadConfig({
+  const loaded = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    APP_SECRET: 'test-app-secret-0123456789-abcdefghijklmnop',
     OPERATOR_TOKEN,
     PUBLIC_URL,
     LOG_LEVEL: 'info',
     DATABASE_POOL_SIZE: '5',
     ...env,
   });
+  const config = toRuntimeConfig(loaded, { appSecret: loaded.APP_SECRET ?? TEST_APP_SECRET, databaseUrl: database.url });
   const logs: string[] = [];
   const logger = createLogger(config.LOG_LEVEL, { write: (line: string) => void logs.push(line) });
   const app = await createApp(config, logger);

@@ -1,15 +1,13 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
  * Authenticated encryption (AES-256-GCM) of small secrets at rest, such as the SCIM token kept
- * for display to System Admins. The key is derived from APP_SECRET with HKDF and a purpose label,
- * so different purposes never share a key. Format: v1.<iv>.<tag>.<ciphertext>, base64url parts.
+ * for display to System Admins. Its key comes from the KeyRing (one per purpose).
+ * Format: v1.<iv>.<tag>.<ciphertext>, base64url parts.
  */
 export class SecretBox {
-  private readonly key: Buffer;
-
-  constructor(appSecret: string, purpose: string) {
-    this.key = Buffer.from(hkdfSync('sha256', appSecret, 'latchkey', `secret-box:${purpose}`, 32));
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('SecretBox needs a 256-bit key');
   }
 
   seal(plaintext: string): string {
@@ -26,8 +24,4 @@ export class SecretBox {
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   }
-}
-
-export function deriveKey(appSecret: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', appSecret, 'latchkey', purpose, 32));
 }

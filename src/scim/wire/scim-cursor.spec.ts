@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { deriveKey } from '../../common/crypto/secret-box.js';
+import { KeyRing } from '../../common/crypto/key-ring.js';
 import { ScimCursorCodec, type CursorScope } from './scim-cursor.js';
 import { ScimException } from './scim-exception.js';
 
-const KEY = deriveKey('test-app-secret-0123456789-abcdefghijklmnop', 'scim-cursor');
+const KEY = new KeyRing('test-app-secret-0123456789-abcdefghijklmnop').key('scim-cursor');
 const TENANT = '3f1c9a52-7d4e-4b8a-9c11-2a6e5f0b7d33';
 const OTHER_TENANT = '8a7b6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d';
 const USER = '0b8e7c1a-5d2f-4e6a-9b3c-7f1e2d4a6c80';
@@ -66,7 +66,7 @@ describe('ScimCursorCodec', () => {
     const cursor = codec().encode(SCOPE, { direction: 'next', userId: USER });
     expect(failure(() => codec().decode({ ...SCOPE, tenantId: OTHER_TENANT }, cursor)).scimType).toBe('invalidCursor');
     expect(failure(() => codec().decode({ ...SCOPE, queryHash: hash('{"kind":"bool"}') }, cursor)).scimType).toBe('invalidCursor');
-    const otherKey = deriveKey('another-app-secret-0123456789-abcdefghij', 'scim-cursor');
+    const otherKey = new KeyRing('another-app-secret-0123456789-abcdefghij').key('scim-cursor');
     expect(failure(() => codec(T0, 3600, otherKey).decode(SCOPE, cursor)).scimType).toBe('invalidCursor');
   });
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
-import { deriveKey } from '../../../src/common/crypto/secret-box.js';
-import { SCIM_CURSOR_KEY_PURPOSE, ScimUsersListService, scimQueryHash } from '../../../src/scim/scim-users-list.service.js';
+import { KeyRing } from '../../../src/common/crypto/key-ring.js';
+import { HousekeepingService } from '../../../src/housekeeping/housekeeping.service.js';
+import { scimQueryHash } from '../../../src/scim/scim-users-list.service.js';
 import { ScimCursorCodec } from '../../../src/scim/wire/scim-cursor.js';
 import { scimFilterToCriteria } from '../../../src/scim/wire/scim-user-filter.js';
 import { userKeyAtSql, userSearchSql } from '../../../src/users/user-criteria-sql.js';
@@ -271,7 +272,7 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
         await queryDatabase(t.db, `INSERT INTO scim_page_anchors VALUES ($1, $2, $3, $4, now() - interval '1 second')`, [f.tenant.id, hash, startIndex, all[50]]);
       }
       expect(ids(await f.scim.get('Users?startIndex=11&count=5'))).toEqual(all.slice(10, 15));
-      await t.app.get(ScimUsersListService).purge();
+      await t.app.get(HousekeepingService).runOnce();
       const left = await queryDatabase<{ start_index: number; after_id: string; live: boolean }>(
         t.db,
         `SELECT start_index, after_id, expires_at > now() + interval '3590 seconds' AS live FROM scim_page_anchors WHERE tenant_id = $1 ORDER BY start_index`,
@@ -380,7 +381,7 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
     it('answers 400 expiredCursor for a genuine cursor older than cursorTimeout', async () => {
       const all = await ordered(f.tenant.id);
       const scope = { tenantId: f.tenant.id, queryHash: scimQueryHash(null) };
-      const key = deriveKey(t.config.APP_SECRET!, SCIM_CURSOR_KEY_PURPOSE);
+      const key = t.app.get(KeyRing).key('scim-cursor');
       const codec = new ScimCursorCodec(key, 3600);
       const fresh = codec.encode(scope, { direction: 'next', userId: all[4]! }, Date.now() - 3500 * 1000);
       expect(ids(await f.scim.get(`Users?cursor=${fresh}&count=2`))).toEqual(all.slice(5, 7));
