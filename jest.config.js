@@ -34,7 +34,7 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/utils/global-setup.mjs',
       globalTeardown: '<rootDir>/test/utils/global-teardown.mjs',
-      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-e2e.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-e2e.ts', '<rootDir>/test/setup/sql-capture.ts'],
     },
     {
       ...common,

@@ -7,9 +7,8 @@ import type { UserEntity } from '../users/user.entity.js';
 import { toUserEntity, type UserRow } from '../users/users.repository.js';
 import type { SignInMethod } from '../common/http/request-context.js';
 
-/** A live session found by its cookie, with its tenant and user (one query per signed-in request). */
+/** A live session found by its cookie, with its user (one query per signed-in request). */
 export interface LiveSession {
-  tenant: { id: string; slug: string; name: string };
   user: UserEntity;
   method: SignInMethod;
   lastSeenAt: Date;
@@ -37,21 +36,21 @@ export class SessionsRepository {
 
   /**
    * The session of a cookie on a tenant's URL, if it has neither passed its absolute expiry nor
-   * been idle too long, with its tenant and user: one prepared query for every console request.
+   * been idle too long, with its user: one prepared query for every console request, on one
+   * tenant's rows (the join is on tenant_id too, so it stays on one shard).
    */
-  async findLiveWithUser(tenantSlug: string, tokenHash: Buffer, idleSeconds: number): Promise<LiveSession | null> {
-    const rows = await preparedQuery<UserRow & { t_slug: string; t_name: string; s_method: SignInMethod; s_last_seen_at: Date }>(
+  async findLiveWithUser(tenantId: string, tokenHash: Buffer, idleSeconds: number): Promise<LiveSession | null> {
+    const rows = await preparedQuery<UserRow & { s_method: SignInMethod; s_last_seen_at: Date }>(
       this.dataSource,
-      `SELECT t.slug AS t_slug, t.name AS t_name, s.method AS s_method, s.last_seen_at AS s_last_seen_at, ${USER_COLUMNS}
-         FROM tenants t
-         JOIN sessions s ON s.tenant_id = t.id AND s.token_hash = $2
+      `SELECT s.method AS s_method, s.last_seen_at AS s_last_seen_at, ${USER_COLUMNS}
+         FROM sessions s
          JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
-        WHERE t.slug = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3)`,
-      [tenantSlug, tokenHash, idleSeconds],
+        WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3)`,
+      [tenantId, tokenHash, idleSeconds],
     );
     const row = rows[0];
     if (!row) return null;
-    return { tenant: { id: row.tenant_id, slug: row.t_slug, name: row.t_name }, user: toUserEntity(row), method: row.s_method, lastSeenAt: row.s_last_seen_at };
+    return { user: toUserEntity(row), method: row.s_method, lastSeenAt: row.s_last_seen_at };
   }
 
   async touch(tenantId: string, tokenHash: Buffer): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { KeyRing } from '../common/crypto/key-ring.js';
 import { constantTimeEquals, hmacSha256, newToken, sha256 } from '../common/crypto/tokens.js';
 import type { SessionAuth, SignInMethod } from '../common/http/request-context.js';
-import { isTenantSlug } from '../tenancy/tenant-slug.js';
+import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { UsersService } from '../users/users.service.js';
 import { SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, SESSION_TOUCH_SECONDS } from './session-policy.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -27,6 +27,7 @@ export class SessionsService implements OnModuleInit {
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly users: UsersService,
+    private readonly tenants: TenantDirectory,
     keys: KeyRing,
   ) {
     this.csrfKey = keys.key('csrf');
@@ -47,15 +48,17 @@ export class SessionsService implements OnModuleInit {
 
   /** Resolves a cookie on a tenant's URL to the signed-in, still active user; null otherwise. */
   async authenticate(tenantSlug: string, token: string): Promise<SessionAuth | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token) || !isTenantSlug(tenantSlug)) return null;
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    const tenant = await this.tenants.resolve(tenantSlug);
+    if (!tenant) return null;
     const tokenHash = sha256(token);
-    const session = await this.sessions.findLiveWithUser(tenantSlug, tokenHash, SESSION_IDLE_SECONDS);
+    const session = await this.sessions.findLiveWithUser(tenant.id, tokenHash, SESSION_IDLE_SECONDS);
     if (!session || !session.user.active) return null;
     if (Date.now() - session.lastSeenAt.getTime() > SESSION_TOUCH_SECONDS * 1000) {
-      await this.sessions.touch(session.tenant.id, tokenHash);
+      await this.sessions.touch(tenant.id, tokenHash);
     }
     return {
-      tenant: session.tenant,
+      tenant,
       user: session.user,
       method: session.method,
       tokenHash,

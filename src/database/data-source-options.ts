@@ -7,6 +7,8 @@ export interface DatabaseOptions {
   poolSize: number;
   /** Run pending migrations when the data source initialises (the service does; tooling may not). */
   migrationsRun: boolean;
+  /** As pg_stat_activity shows the connections: `latchkey` serves requests, `latchkey-migrations` migrates. */
+  applicationName?: string;
 }
 
 export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
@@ -28,7 +30,7 @@ export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOpti
       // on the next query once it is back (pg.Pool replaces broken clients by itself).
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
-      application_name: 'latchkey',
+      application_name: options.applicationName ?? 'latchkey',
     },
   };
 }

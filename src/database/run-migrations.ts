@@ -11,7 +11,7 @@ const MIGRATION_LOCK = 0x4c_4b_4d_47; // "LKMG"
  */
 export async function runMigrations(url: string): Promise<string[]> {
   // Two connections: one holds the session-level lock while the migrations run on the other.
-  const dataSource = new DataSource(buildDataSourceOptions({ url, poolSize: 2, migrationsRun: false }));
+  const dataSource = new DataSource(buildDataSourceOptions({ url, poolSize: 2, migrationsRun: false, applicationName: 'latchkey-migrations' }));
   await dataSource.initialize();
   try {
     const runner = dataSource.createQueryRunner();

@@ -8,9 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { SecuritySettingsService } from '../settings/security-settings.service.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
-import type { TenantEntity } from '../tenancy/tenant.entity.js';
-import { isTenantSlug } from '../tenancy/tenant-slug.js';
-import { TenantsService } from '../tenancy/tenants.service.js';
+import { TenantDirectory, type TenantRef } from '../tenancy/tenant-directory.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { safeRelayPath } from './relay-state.js';
@@ -39,7 +37,7 @@ export interface SamlSignIn {
 @Injectable()
 export class SamlLoginService {
   constructor(
-    private readonly tenants: TenantsService,
+    private readonly tenants: TenantDirectory,
     private readonly settings: SecuritySettingsRepository,
     private readonly settingsView: SecuritySettingsService,
     private readonly validator: SamlResponseValidator,
@@ -53,8 +51,8 @@ export class SamlLoginService {
   ) {}
 
   /** The tenant of an ACS or metadata URL; a 404 page otherwise. */
-  async tenant(slug: string): Promise<TenantEntity> {
-    const tenant = await this.tenants.findBySlug(slug);
+  async tenant(slug: string): Promise<TenantRef> {
+    const tenant = await this.tenants.resolve(slug);
     if (!tenant) throw new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`);
     return tenant;
   }
@@ -64,18 +62,19 @@ export class SamlLoginService {
   }
 
   async signIn(slug: string, form: AcsForm, requestId: string, clientIp: string): Promise<SamlSignIn> {
-    // The tenant and its trust settings in one query: this is the hot path of a Monday 9:00.
-    const trust = isTenantSlug(slug) ? await this.settings.findSamlTrust(slug) : null;
+    // The tenant (from the directory) and its trust settings by tenant_id: one query on the hot
+    // path of a Monday 9:00.
+    const tenant = await this.tenants.resolve(slug);
+    const trust = tenant ? await this.settings.findSamlTrust(tenant.id) : null;
     // No tenant, or SAML off: nothing is read from the body, and only the log hears of it (anyone
     // can post here; an audit row per post would let them grow the admins' log at will).
-    if (!trust || !trust.samlEnabled) {
-      const err = !trust
+    if (!tenant || !trust || !trust.samlEnabled) {
+      const err = !tenant || !trust
         ? new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`)
         : new SamlException(SamlErrorCode.SamlDisabled, 'SAML is not enabled for the tenant');
       this.logger.warn({ reqId: requestId, tenant: slug.slice(0, 60), ip: clientIp, code: err.samlCode, reason: err.reason }, 'SAML sign-in refused');
       throw err;
     }
-    const tenant = trust.tenant;
     // Counted before the response is read (parallel posts cannot slip under the limit); a
     // successful sign-in gives its attempt back. Over the limit: 429 page, logged, not audited.
     const throttleKey = `saml-ip:${clientIp}`;

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
-import { isTenantSlug } from '../tenancy/tenant-slug.js';
+import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
 import type { ScimRequest } from './scim-request.js';
 import { scimTokenMatches } from './scim-token.js';
@@ -11,13 +11,14 @@ import { ScimException } from './wire/scim-exception.js';
 const MAX_TOKEN_LENGTH = 512;
 
 /**
- * The SCIM gate on /scim/v2/{tenant}/…: the tenant and its settings in one query, the bearer
+ * The SCIM gate on /scim/v2/{tenant}/…: the tenant from the directory and its settings in one query, the bearer
  * token compared by hash in constant time, then SAML must be set up, then the tenant's rate.
  * Unknown tenant, disabled SCIM, a missing, wrong or other tenant's token all look the same: 401.
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
   constructor(
+    private readonly tenants: TenantDirectory,
     private readonly settings: SecuritySettingsRepository,
     private readonly limiter: ScimRateLimiter,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -34,8 +35,9 @@ export class ScimAuthGuard implements CanActivate {
   async admit(request: ScimRequest): Promise<void> {
     const slug = (request.params as Record<string, string | undefined>).tenant;
     const token = bearerToken(request.headers.authorization);
-    const gate = isTenantSlug(slug) && token ? await this.settings.findScimGate(slug) : null;
-    if (!gate || !token || !gate.scimEnabled || !scimTokenMatches(token, gate.scimTokenHash)) {
+    const tenant = token ? await this.tenants.resolve(slug) : null;
+    const gate = tenant ? await this.settings.findScimGate(tenant.id) : null;
+    if (!tenant || !gate || !token || !gate.scimEnabled || !scimTokenMatches(token, gate.scimTokenHash)) {
       // The reason is logged for operators; the token never is.
       this.logger.info(
         { reqId: request.id, tenant: slug, reason: !token ? 'no bearer token' : !gate ? 'unknown tenant' : !gate.scimEnabled ? 'scim disabled' : 'wrong token' },
@@ -46,13 +48,13 @@ export class ScimAuthGuard implements CanActivate {
     if (!gate.samlEnabled || gate.samlCertificateCount === 0) {
       throw new ScimException(403, undefined, 'SCIM provisioning needs SAML single sign-on: enable SAML and upload the verification certificate for this tenant');
     }
-    const decision = this.limiter.take(gate.tenantId);
+    const decision = this.limiter.take(tenant.id);
     if (!decision.allowed) {
       throw new ScimException(429, undefined, `Too many SCIM requests for this tenant; retry after ${decision.retryAfterSeconds} s`, {
         'retry-after': String(decision.retryAfterSeconds),
       });
     }
-    request.scimTenant = { id: gate.tenantId, slug: slug! };
+    request.scimTenant = { id: tenant.id, slug: tenant.slug };
   }
 }
 

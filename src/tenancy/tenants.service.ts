@@ -8,13 +8,14 @@ import { UsersService } from '../users/users.service.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
 import { SecuritySettingsRepository } from './security-settings.repository.js';
 import type { TenantEntity } from './tenant.entity.js';
-import { isTenantSlug } from './tenant-slug.js';
+import { TenantDirectory, type TenantRef } from './tenant-directory.js';
 import { TenantsRepository } from './tenants.repository.js';
 
 @Injectable()
 export class TenantsService {
   constructor(
     private readonly tenants: TenantsRepository,
+    private readonly directory: TenantDirectory,
     private readonly settings: SecuritySettingsRepository,
     private readonly users: UsersService,
     private readonly audit: AuditService,
@@ -22,11 +23,11 @@ export class TenantsService {
   ) {}
 
   /** The tenant of a URL slug, or null (also for strings that cannot be slugs). */
-  findBySlug(slug: string): Promise<TenantEntity | null> {
-    return isTenantSlug(slug) ? this.tenants.findBySlug(slug) : Promise.resolve(null);
+  findBySlug(slug: string): Promise<TenantRef | null> {
+    return this.directory.resolve(slug);
   }
 
-  async getBySlugOrThrow(slug: string): Promise<TenantEntity> {
+  async getBySlugOrThrow(slug: string): Promise<TenantRef> {
     const tenant = await this.findBySlug(slug);
     if (!tenant) throw new ApiException(404, 'tenant_not_found', `No tenant "${slug}"`);
     return tenant;

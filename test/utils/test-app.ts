@@ -28,6 +28,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
   const database = db ?? (await createTestDatabase());
   const loaded = loadConfig({
     NODE_ENV: 'test',
+    APP_SECRET: TEST_APP_SECRET,
     OPERATOR_TOKEN,
     PUBLIC_URL,
     LOG_LEVEL: 'info',
