@@ -5,7 +5,7 @@ import { SecuritySettingsRepository } from '../tenancy/security-settings.reposit
 import { TenantsService } from '../tenancy/tenants.service.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { SessionsService, type NewSession } from './sessions.service.js';
 
@@ -21,7 +21,7 @@ export class AuthService {
   constructor(
     private readonly tenants: TenantsService,
     private readonly settings: SecuritySettingsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionsService,

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../common/database/prepared-query.js';
-import { USER_COLUMNS } from '../users/user-criteria-sql.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { toUserEntity, type UserRow } from '../users/users.repository.js';
+import { toUserEntity, USER_COLUMNS, type UserRow } from '../users/user-row.js';
 import type { SignInMethod } from '../common/http/request-context.js';
 
 /** A live session found by its cookie, with its user (one query per signed-in request). */
@@ -19,19 +18,13 @@ export interface LiveSession {
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * Opens a session and stamps the user's last sign-in, in one statement (one round trip, one
-   * commit: sign-in is the hot path of the ACS). Returns the sign-in time as stored.
-   */
-  async insertAndStampLogin(row: { tenantId: string; tokenHash: Buffer; userId: string; method: SignInMethod; expiresAt: Date }): Promise<Date> {
-    const rows = await preparedQuery<{ last_login_at: Date }>(
+  /** Opens a session (sign-in is the hot path of the ACS: a prepared statement). */
+  async insert(row: { tenantId: string; tokenHash: Buffer; userId: string; method: SignInMethod; expiresAt: Date }): Promise<void> {
+    await preparedQuery(
       this.dataSource,
-      `WITH opened AS (
-         INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5))
-       UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $3 RETURNING last_login_at`,
+      'INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5)',
       [row.tenantId, row.tokenHash, row.userId, row.method, row.expiresAt],
     );
-    return rows[0]?.last_login_at ?? new Date();
   }
 
   /**

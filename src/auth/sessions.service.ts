@@ -42,7 +42,10 @@ export class SessionsService implements OnModuleInit {
   async create(tenantId: string, userId: string, method: SignInMethod): Promise<NewSession> {
     const token = newToken();
     const expiresAt = new Date(Date.now() + SESSION_ABSOLUTE_SECONDS * 1000);
-    const signedInAt = await this.sessions.insertAndStampLogin({ tenantId, tokenHash: sha256(token), userId, method, expiresAt });
+    await this.sessions.insert({ tenantId, tokenHash: sha256(token), userId, method, expiresAt });
+    // The users module owns the users table: the sign-in is stamped there (a second statement;
+    // the session row is the one that matters if the stamp ever failed).
+    const signedInAt = await this.users.stampSignIn(tenantId, userId);
     return { token, csrfToken: this.csrfFor(token), expiresAt, signedInAt };
   }
 

@@ -10,7 +10,7 @@ import { SecuritySettingsService } from '../settings/security-settings.service.j
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import { TenantDirectory, type TenantRef } from '../tenancy/tenant-directory.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
 import { safeRelayPath } from './relay-state.js';
 import type { SamlIdentity } from './saml-identity.js';
 import { SamlReplayService } from './saml-replay.service.js';
@@ -42,7 +42,7 @@ export class SamlLoginService {
     private readonly settingsView: SecuritySettingsService,
     private readonly validator: SamlResponseValidator,
     private readonly replay: SamlReplayService,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly throttle: LoginThrottleService,

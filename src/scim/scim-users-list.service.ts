@@ -4,7 +4,7 @@ import { KeyRing } from '../common/crypto/key-ring.js';
 import { AppConfig } from '../config/app-config.js';
 import type { UserCriteria } from '../users/user-criteria.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
 import { ScimPageAnchorsRepository } from './scim-page-anchors.repository.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimUsersService } from './scim-users.service.js';
@@ -43,7 +43,7 @@ export class ScimUsersListService {
   private readonly totalCacheSeconds: number;
 
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly anchors: ScimPageAnchorsRepository,
     private readonly scimUsers: ScimUsersService,
     config: AppConfig,

@@ -2,12 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { isUniqueViolation } from '../common/database/pg-errors.js';
 import { SecuritySettingsService } from '../settings/security-settings.service.js';
-import { emailKey } from '../users/email-key.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { UsersRepository } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
+import { UserChangeRefused, UsersService, type AppliedChange, type ChangePlan } from '../users/users.service.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimException } from './wire/scim-exception.js';
 import { assertNestingDepth } from './wire/scim-body-limits.js';
@@ -16,7 +13,6 @@ import { getAttribute, isPlainObject, readScimUserInput, stateOf, toScimUser, us
 
 /** Who SCIM writes are attributed to in the audit log. */
 export const SCIM_ACTOR = 'scim';
-const USERS_EMAIL_KEY = 'users_tenant_email_key';
 
 /** What a write learns as it goes, for its audit record (success or failure). */
 interface WriteContext {
@@ -26,16 +22,15 @@ interface WriteContext {
 }
 
 /**
- * SCIM provisioning rules on top of the one user model. Every write runs in one transaction with
- * the user row locked, checks If-Match against the row's version, and is audited (kind "scim"):
- * success in the same transaction, failure (with the reason) after it rolled back.
- * Licenses, role and password are never touched.
+ * SCIM provisioning on top of the one user model: every change goes through
+ * UsersService.applyChange (row lock, the admin rules, deactivation hooks) with SCIM's If-Match
+ * as its precondition; each write is audited (kind "scim"): success in the same transaction,
+ * failure (with the reason) after it rolled back. Licenses, role and password are never touched.
  */
 @Injectable()
 export class ScimUsersService {
   constructor(
-    private readonly users: UsersRepository,
-    private readonly usersService: UsersService,
+    private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly settingsView: SecuritySettingsService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -62,19 +57,9 @@ export class ScimUsersService {
       assertNestingDepth(body);
       const input = readScimUserInput(body);
       ctx.target = input.userName;
-      const user = await this.users.insert(
-        {
-          tenantId: tenant.id,
-          email: input.userName,
-          givenName: input.givenName,
-          familyName: input.familyName,
-          externalId: input.externalId ?? null,
-          active: true,
-          role: 'user',
-          source: 'scim',
-          licenses: [],
-          passwordHash: null,
-        },
+      const user = await this.users.create(
+        tenant.id,
+        { email: input.userName, givenName: input.givenName, familyName: input.familyName, externalId: input.externalId ?? null, source: 'scim' },
         m,
       );
       return this.toResource(tenant, user);
@@ -86,15 +71,14 @@ export class ScimUsersService {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PUT' } }, async (m, ctx) => {
       assertNestingDepth(body);
       const input = readScimUserInput(body);
-      const user = await this.lockForWrite(tenant, id, ifMatch, m, ctx);
-      const next: ScimUserState = {
+      const next = (user: UserEntity): ScimUserState => ({
         userName: input.userName,
         givenName: input.givenName,
         familyName: input.familyName,
         active: input.active ?? user.active,
         externalId: input.externalId === undefined ? user.externalId : input.externalId,
-      };
-      return this.toResource(tenant, await this.store(tenant, user, next, m, ctx));
+      });
+      return this.toResource(tenant, await this.change(tenant, id, ifMatch, next, m, ctx));
     });
   }
 
@@ -102,67 +86,60 @@ export class ScimUsersService {
   patch(tenant: ScimTenant, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimUser> {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PATCH' } }, async (m, ctx) => {
       assertNestingDepth(body);
-      const user = await this.lockForWrite(tenant, id, ifMatch, m, ctx);
-      const { state } = applyScimPatch(stateOf(user), body);
-      return this.toResource(tenant, await this.store(tenant, user, state, m, ctx));
+      const next = (user: UserEntity) => applyScimPatch(stateOf(user), body).state;
+      return this.toResource(tenant, await this.change(tenant, id, ifMatch, next, m, ctx));
     });
   }
 
   /** DELETE /Users/{id}: deactivates (never deletes) and ends the user's sessions at once. */
   async deactivate(tenant: ScimTenant, id: string, ifMatch: string | undefined): Promise<void> {
     await this.write(tenant, { action: 'user.deactivate', target: id, details: { method: 'DELETE' } }, async (m, ctx) => {
-      const user = await this.lockForWrite(tenant, id, ifMatch, m, ctx);
-      await this.store(tenant, user, { ...stateOf(user), active: false }, m, ctx);
+      await this.change(tenant, id, ifMatch, (user) => ({ ...stateOf(user), active: false }), m, ctx);
     });
   }
 
-  private async lockForWrite(tenant: ScimTenant, id: string, ifMatch: string | undefined, m: EntityManager, ctx: WriteContext): Promise<UserEntity> {
-    const user = await this.users.findByIdForUpdate(tenant.id, id, m);
-    if (!user) throw ScimException.notFound(id);
-    ctx.target = user.email;
-    if (!ifMatchSatisfied(ifMatch, user.version)) {
-      throw new ScimException(412, undefined, `The user has changed since that version; its current version is ${userEtag(user.version)}`);
-    }
-    return user;
-  }
-
-  /** Saves what differs (nothing changed: no write, same version); deactivation ends sessions in this transaction. */
-  private async store(tenant: ScimTenant, user: UserEntity, next: ScimUserState, m: EntityManager, ctx: WriteContext): Promise<UserEntity> {
-    const before = stateOf(user);
-    const changed = (Object.keys(next) as (keyof ScimUserState)[]).filter((k) => next[k] !== before[k]);
-    ctx.details.changed = changed;
-    if (before.active !== next.active) ctx.action = next.active ? 'user.reactivate' : 'user.deactivate';
-    if (changed.length === 0) return user;
-    if (next.userName !== before.userName) {
-      if (user.role === 'system_admin' && emailKey(next.userName) !== emailKey(before.userName)) {
-        // The userName is the SAML sign-in identity: an IdP (or a leaked SCIM token) that renames an
-        // admin to an address it controls would then sign in as System Admin. A change of letter
-        // case only is the same identity and stays allowed.
-        throw new ScimException(
-          400,
-          'mutability',
+  /**
+   * A SCIM change of one user, through the users module's one lifecycle: If-Match is checked on
+   * the locked row, the next state is computed from it, and the admin rules answer in SCIM terms.
+   */
+  private async change(
+    tenant: ScimTenant,
+    id: string,
+    ifMatch: string | undefined,
+    next: (user: UserEntity) => ScimUserState,
+    m: EntityManager,
+    ctx: WriteContext,
+  ): Promise<UserEntity> {
+    const plan: ChangePlan = {
+      precondition: (user) => {
+        ctx.target = user.email;
+        if (!ifMatchSatisfied(ifMatch, user.version)) {
+          throw new ScimException(412, undefined, `The user has changed since that version; its current version is ${userEtag(user.version)}`);
+        }
+      },
+      changes: (user) => {
+        const state = next(user);
+        return { email: state.userName, givenName: state.givenName, familyName: state.familyName, active: state.active, externalId: state.externalId };
+      },
+      // The userName is the SAML sign-in identity: an IdP (or a leaked SCIM token) that renames an
+      // admin to an address it controls would then sign in as System Admin. A change of letter
+      // case only is the same identity and stays allowed.
+      lockAdminIdentity: true,
+      refusalMessages: {
+        admin_identity: (user) =>
           `${user.email} is a System Admin: its userName (the sign-in identity) cannot be changed over SCIM; to rename it, make it a regular user in Latchkey first`,
-        );
-      }
-      ctx.details.previousUserName = before.userName;
-      ctx.target = next.userName;
+        // An IdP that deprovisions the only System Admin would lock the tenant out for good.
+        last_admin: (user) =>
+          `${user.email} is the last active System Admin of this tenant and cannot be deactivated over SCIM; make another user System Admin in Latchkey first`,
+      },
+    };
+    try {
+      const applied = await this.users.applyChange(tenant.id, id, plan, m);
+      describeChange(applied, ctx);
+      return applied.user;
+    } catch (err) {
+      throw err instanceof UserChangeRefused ? scimRefusal(err, id) : err;
     }
-    if (await this.usersService.wouldLeaveNoAdmin(tenant.id, user, { role: user.role, active: next.active }, m)) {
-      // An IdP that deprovisions the only System Admin would lock the tenant out for good.
-      throw new ScimException(
-        409,
-        undefined,
-        `${user.email} is the last active System Admin of this tenant and cannot be deactivated over SCIM; make another user System Admin in Latchkey first`,
-      );
-    }
-    user.email = next.userName;
-    user.givenName = next.givenName;
-    user.familyName = next.familyName;
-    user.active = next.active;
-    user.externalId = next.externalId;
-    const saved = await this.users.save(user, m);
-    if (before.active && !next.active) await this.usersService.runDeactivationHooks(tenant.id, saved.id, m);
-    return saved;
   }
 
   private async write<T>(tenant: ScimTenant, ctx: WriteContext, run: (m: EntityManager, ctx: WriteContext) => Promise<T>): Promise<T> {
@@ -177,9 +154,7 @@ export class ScimUsersService {
         return result;
       });
     } catch (err) {
-      const failure = isUniqueViolation(err, USERS_EMAIL_KEY)
-        ? new ScimException(409, 'uniqueness', `A user with userName ${ctx.target ?? ''} already exists in this tenant (active or not)`)
-        : err;
+      const failure = err instanceof UserChangeRefused ? scimRefusal(err, ctx.target ?? '') : err;
       const reason =
         failure instanceof ScimException
           ? `${failure.getStatus()}${failure.scimType ? ` ${failure.scimType}` : ''}: ${failure.detail}`
@@ -187,6 +162,30 @@ export class ScimUsersService {
       await this.audit.record(tenant.id, { kind: 'scim', actor: SCIM_ACTOR, action: ctx.action, target: ctx.target, outcome: 'failure', reason, details: ctx.details });
       throw failure;
     }
+  }
+}
+
+/** What the audit record says of a change, in SCIM's words. */
+function describeChange({ before, user, changed }: AppliedChange, ctx: WriteContext): void {
+  ctx.details.changed = changed.map((field) => (field === 'email' ? 'userName' : field));
+  if (before.active !== user.active) ctx.action = user.active ? 'user.reactivate' : 'user.deactivate';
+  if (before.email !== user.email) {
+    ctx.details.previousUserName = before.email;
+    ctx.target = user.email;
+  }
+}
+
+/** The users module's refusals as RFC 7644 errors. */
+function scimRefusal(err: UserChangeRefused, subject: string): ScimException {
+  switch (err.code) {
+    case 'not_found':
+      return ScimException.notFound(subject);
+    case 'email_taken':
+      return new ScimException(409, 'uniqueness', `A user with userName ${err.email ?? subject} already exists in this tenant (active or not)`);
+    case 'admin_identity':
+      return new ScimException(400, 'mutability', err.message);
+    case 'last_admin':
+      return new ScimException(409, undefined, err.message);
   }
 }
 

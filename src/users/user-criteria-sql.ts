@@ -1,6 +1,7 @@
 import { isUuid } from '../common/validation/uuid.js';
 import type { UserCriteria, UserField, UserTextField } from './user-criteria.js';
 import { emailKey, emailKeySql } from './email-key.js';
+import { USER_COLUMNS } from './user-row.js';
 
 /** Column expressions of the users table (alias u). Only these fixed strings ever reach SQL text. */
 const COLUMN: Record<UserField, string> = {
@@ -90,9 +91,6 @@ export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): st
     }
   }
 }
-
-export const USER_COLUMNS =
-  'u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version';
 
 /** Where a keyset page starts: after (forward) or before (backward) a user, in the list order. */
 export interface UserKeyset {

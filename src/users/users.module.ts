@@ -7,6 +7,6 @@ import { UsersService } from './users.service.js';
 @Module({
   controllers: [UsersController],
   providers: [UsersRepository, UsersService, PasswordHasher],
-  exports: [UsersRepository, UsersService, PasswordHasher],
+  exports: [UsersService, PasswordHasher],
 })
 export class UsersModule {}

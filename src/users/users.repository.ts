@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { UserCriteria } from './user-criteria.js';
 import { emailKey, emailKeySql } from './email-key.js';
-import { USER_COLUMNS, userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
-import { UserEntity, type UserRole, type UserSource } from './user.entity.js';
-import type { LicenseKey } from './licenses.js';
-import { preparedQuery } from '../common/database/prepared-query.js';
+import { userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
+import { toUserEntity, USER_COLUMNS, type UserRow } from './user-row.js';
+import type { UserEntity } from './user.entity.js';
+import { preparedQuery, rowsQuery } from '../common/database/prepared-query.js';
 import { isUuid } from '../common/validation/uuid.js';
 
 export interface UserListQuery {
@@ -15,61 +15,70 @@ export interface UserListQuery {
   limit: number;
 }
 
-/** The only code that reads or writes the users table. Every method takes the tenant first. */
+/** The columns a new user is inserted with (the rest take the table's defaults). */
+export type NewUserRow = Pick<UserEntity, 'tenantId' | 'email' | 'givenName' | 'familyName' | 'active' | 'role' | 'passwordHash' | 'licenses' | 'source'> & {
+  externalId?: string | null;
+};
+
+/**
+ * The only code that reads or writes the users table (kept inside the users module; others go
+ * through UsersService). Every statement pins tenant_id, every read maps rows with
+ * user-row.ts. The SQL, for review:
+ */
+const SQL = {
+  byId: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2`,
+  byIdForUpdate: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2 FOR UPDATE`,
+  byEmailKey: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND ${emailKeySql('u.email')} = $2`,
+  insert: `INSERT INTO users AS u (tenant_id, email, given_name, family_name, active, role, password_hash, licenses, source, external_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${USER_COLUMNS}`,
+  /** Every write bumps the version (SCIM's ETag) and updated_at. The password is never changed here. */
+  update: `UPDATE users AS u SET email = $3, given_name = $4, family_name = $5, active = $6, role = $7, licenses = $8, external_id = $9,
+                  version = u.version + 1, updated_at = now()
+            WHERE u.tenant_id = $1 AND u.id = $2 RETURNING ${USER_COLUMNS}`,
+  stampSignIn: 'UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING last_login_at',
+  /** The User List: by email, names or "given family"; case-insensitive substring search (not an identity match). */
+  listWhere: `u.tenant_id = $1 AND ($2::text IS NULL OR lower(u.email) LIKE $2 OR lower(u.given_name) LIKE $2
+              OR lower(u.given_name || ' ' || u.family_name) LIKE $2 OR lower(u.family_name) LIKE $2)`,
+  activeWithoutLicenses: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
+  activeAdmins: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND role = 'system_admin' AND active",
+  lockAdmins: "SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))",
+} as const;
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private repo(manager?: EntityManager) {
-    return (manager ?? this.dataSource.manager).getRepository(UserEntity);
+  private async rows(text: string, params: unknown[], manager?: EntityManager): Promise<UserEntity[]> {
+    return (await rowsQuery<UserRow>(this.dataSource, text, params, manager)).map(toUserEntity);
   }
 
   /** By primary key (SCIM GET /Users/{id}, sessions): a prepared statement. */
   async findById(tenantId: string, id: string, manager?: EntityManager): Promise<UserEntity | null> {
     if (!isUuid(id)) return null;
-    const rows = await preparedQuery<UserRow>(this.dataSource, `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2`, [tenantId, id], manager);
+    const rows = await preparedQuery<UserRow>(this.dataSource, SQL.byId, [tenantId, id], manager);
     return rows[0] ? toUserEntity(rows[0]) : null;
   }
 
-  /** Reads the row and locks it until the transaction ends (concurrent admin edits serialise). */
-  findByIdForUpdate(tenantId: string, id: string, manager: EntityManager): Promise<UserEntity | null> {
-    if (!isUuid(id)) return Promise.resolve(null);
-    return this.repo(manager).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+  /** Reads the row and locks it until the transaction ends (concurrent edits serialise). */
+  async findByIdForUpdate(tenantId: string, id: string, manager: EntityManager): Promise<UserEntity | null> {
+    if (!isUuid(id)) return null;
+    return (await this.rows(SQL.byIdForUpdate, [tenantId, id], manager))[0] ?? null;
   }
 
   /** By the email key (ASCII letters in any case, nothing else folded), served by the unique index on it. */
   async findByEmail(tenantId: string, email: string, manager?: EntityManager): Promise<UserEntity | null> {
-    const rows = await preparedQuery<UserRow>(
-      this.dataSource,
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND ${emailKeySql('u.email')} = $2`,
-      [tenantId, emailKey(email)],
-      manager,
-    );
+    const rows = await preparedQuery<UserRow>(this.dataSource, SQL.byEmailKey, [tenantId, emailKey(email)], manager);
     return rows[0] ? toUserEntity(rows[0]) : null;
   }
 
   async list(tenantId: string, query: UserListQuery): Promise<{ items: UserEntity[]; total: number }> {
-    const qb = this.repo().createQueryBuilder('u').where('u.tenant_id = :tenantId', { tenantId });
     const search = query.search?.trim();
-    if (search) {
-      const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('lower(u.email) LIKE :pattern', { pattern })
-            .orWhere('lower(u.given_name) LIKE :pattern')
-            .orWhere("lower(u.given_name || ' ' || u.family_name) LIKE :pattern")
-            .orWhere('lower(u.family_name) LIKE :pattern'),
-        ),
-      );
-    }
-    const [items, total] = await qb
-      .orderBy('lower(u.email)', 'ASC')
-      .addOrderBy('u.id', 'ASC')
-      .offset(query.offset)
-      .limit(query.limit)
-      .getManyAndCount();
-    return { items, total };
+    const pattern = search ? `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const [items, counted] = await Promise.all([
+      this.rows(`SELECT ${USER_COLUMNS} FROM users u WHERE ${SQL.listWhere} ORDER BY lower(u.email), u.id OFFSET $3 LIMIT $4`, [tenantId, pattern, query.offset, query.limit]),
+      this.dataSource.query(`SELECT count(*)::int AS n FROM users u WHERE ${SQL.listWhere}`, [tenantId, pattern]) as Promise<{ n: number }[]>,
+    ]);
+    return { items, total: counted[0]?.n ?? 0 };
   }
 
   /**
@@ -83,8 +92,7 @@ export class UsersRepository {
     // The userName lookup (one statement text whatever the value) is every Entra cycle's hot path:
     // prepared once per connection. Other filter shapes vary freely and are not prepared.
     const hot = !from && criteria?.kind === 'text' && criteria.field === 'email' && criteria.op === 'eq';
-    const raw = hot ? await preparedQuery<UserRow>(this.dataSource, sql, params) : ((await this.dataSource.query(sql, params)) as UserRow[]);
-    const rows = raw.map(toUserEntity);
+    const rows = hot ? (await preparedQuery<UserRow>(this.dataSource, sql, params)).map(toUserEntity) : await this.rows(sql, params);
     return from?.backward ? rows.reverse() : rows;
   }
 
@@ -107,73 +115,35 @@ export class UsersRepository {
    * over the tenant's rows, reached through the primary key's leading tenant_id.
    */
   async countActiveWithoutLicenses(tenantId: string): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(
-      "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
-      [tenantId],
-    );
+    const rows = (await this.dataSource.query(SQL.activeWithoutLicenses, [tenantId])) as { n: number }[];
     return rows[0]?.n ?? 0;
   }
 
   /** Serialises changes to the tenant's System Admins until the transaction ends. */
   async lockAdminsOf(tenantId: string, manager: EntityManager): Promise<void> {
-    await manager.query("SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))", [tenantId]);
+    await manager.query(SQL.lockAdmins, [tenantId]);
   }
 
-  countActiveAdmins(tenantId: string, manager?: EntityManager): Promise<number> {
-    return this.repo(manager).count({ where: { tenantId, role: 'system_admin', active: true } });
+  async countActiveAdmins(tenantId: string, manager?: EntityManager): Promise<number> {
+    const rows = await rowsQuery<{ n: number }>(this.dataSource, SQL.activeAdmins, [tenantId], manager);
+    return rows[0]?.n ?? 0;
   }
 
   /** Inserts and returns the stored row; a duplicate email raises the unique violation (23505). */
-  async insert(user: Partial<UserEntity> & { tenantId: string; email: string }, manager?: EntityManager): Promise<UserEntity> {
-    const repo = this.repo(manager);
-    const result = await repo.insert(repo.create(user));
-    const id = (result.identifiers[0] as { id: string }).id;
-    const stored = await repo.findOneOrFail({ where: { tenantId: user.tenantId, id } });
-    return stored;
+  async insert(user: NewUserRow, manager?: EntityManager): Promise<UserEntity> {
+    const params = [user.tenantId, user.email, user.givenName, user.familyName, user.active, user.role, user.passwordHash, user.licenses, user.source, user.externalId ?? null];
+    return (await this.rows(SQL.insert, params, manager))[0]!;
   }
 
-  /** Saves changed columns; bumps version and updated_at. */
-  save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
-    return this.repo(manager).save(user);
+  /** Writes the user's changeable columns (not the password); bumps version and updated_at. */
+  async update(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
+    const params = [user.tenantId, user.id, user.email, user.givenName, user.familyName, user.active, user.role, user.licenses, user.externalId];
+    return (await this.rows(SQL.update, params, manager))[0]!;
+  }
+
+  /** Stamps a sign-in as the user's last; returns the time stored. */
+  async stampSignIn(tenantId: string, userId: string): Promise<Date> {
+    const rows = await preparedQuery<{ last_login_at: Date }>(this.dataSource, SQL.stampSignIn, [tenantId, userId]);
+    return rows[0]?.last_login_at ?? new Date();
   }
 }
-
-export interface UserRow {
-  tenant_id: string;
-  id: string;
-  email: string;
-  given_name: string;
-  family_name: string;
-  active: boolean;
-  role: UserRole;
-  password_hash: string | null;
-  licenses: LicenseKey[];
-  source: UserSource;
-  external_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-  last_login_at: Date | null;
-  version: number;
-}
-
-/** Maps a row of USER_COLUMNS to the entity (for queries that read users beside other data). */
-export function toUserEntity(row: UserRow): UserEntity {
-  return Object.assign(new UserEntity(), {
-    tenantId: row.tenant_id,
-    id: row.id,
-    email: row.email,
-    givenName: row.given_name,
-    familyName: row.family_name,
-    active: row.active,
-    role: row.role,
-    passwordHash: row.password_hash,
-    licenses: row.licenses,
-    source: row.source,
-    externalId: row.external_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastLoginAt: row.last_login_at,
-    version: row.version,
-  });
-}
-

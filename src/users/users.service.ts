@@ -1,33 +1,85 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { NewAuditEvent } from '../audit/audit.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
 import { ApiException } from '../common/http/api-exception.js';
-import { isLicenseKey, LICENSE_KEYS, normaliseLicenses } from './licenses.js';
+import { emailKey } from './email-key.js';
+import { isLicenseKey, LICENSE_KEYS, normaliseLicenses, type LicenseKey } from './licenses.js';
 import { PasswordHasher } from './password-hasher.js';
-import type { UserEntity, UserRole } from './user.entity.js';
+import type { UserCriteria } from './user-criteria.js';
+import type { UserKeyset } from './user-criteria-sql.js';
+import type { UserEntity, UserRole, UserSource } from './user.entity.js';
 import { UsersRepository, type UserListQuery } from './users.repository.js';
 
-export interface NewManualUser {
+export interface NewUser {
   email: string;
   givenName: string;
   familyName: string;
   role?: UserRole;
   password?: string;
+  source: UserSource;
+  externalId?: string | null;
 }
 
+export type NewManualUser = Omit<NewUser, 'source' | 'externalId'>;
+
+/** What a change may set; a field left out keeps its value. */
 export interface UserChanges {
-  licenses?: string[];
-  role?: UserRole;
-  active?: boolean;
+  email?: string;
   givenName?: string;
   familyName?: string;
+  active?: boolean;
+  role?: UserRole;
+  licenses?: LicenseKey[];
+  externalId?: string | null;
+}
+type ChangeableField = keyof UserChanges;
+const CHANGEABLE: ChangeableField[] = ['email', 'givenName', 'familyName', 'active', 'role', 'licenses', 'externalId'];
+
+/** Why the users module refused a change; each caller renders it in its own wire format. */
+export type UserRefusal = 'not_found' | 'email_taken' | 'last_admin' | 'admin_identity';
+
+export class UserChangeRefused extends Error {
+  constructor(
+    readonly code: UserRefusal,
+    message: string,
+    /** The email the refusal is about (for email_taken: the one asked for). */
+    readonly email?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A change: computed from the locked row, checked against the rules, then written. */
+export interface ChangePlan {
+  /** Runs on the locked row before anything changes (SCIM's If-Match); throws to refuse. */
+  precondition?(user: UserEntity): void;
+  changes(user: UserEntity): UserChanges;
+  /** The email (the SAML sign-in identity) of a System Admin may not change but for letter case (SCIM writes). */
+  lockAdminIdentity?: boolean;
+  /** Wording for the refusals a caller wants to phrase itself. */
+  refusalMessages?: Partial<Record<UserRefusal, (user: UserEntity) => string>>;
+  /** The success audit record, written in the same transaction (none when omitted: the caller audits). */
+  audit?(applied: AppliedChange): NewAuditEvent;
+}
+
+export interface AppliedChange {
+  before: Readonly<UserEntity>;
+  user: UserEntity;
+  /** The fields whose value changed (empty: nothing was written, the version stays). */
+  changed: ChangeableField[];
 }
 
 /** Hook run when a user is deactivated (sessions end at once); set by the auth module. */
 export type DeactivationHook = (tenantId: string, userId: string, manager: EntityManager) => Promise<void>;
 
+/**
+ * The user lifecycle, for every writer (the admin API and SCIM): create, and applyChange (lock,
+ * change, the last-admin and admin-identity rules, save, deactivation hooks, audit), and the
+ * reads others need. The users table is this module's alone.
+ */
 @Injectable()
 export class UsersService {
   private deactivationHooks: DeactivationHook[] = [];
@@ -43,12 +95,8 @@ export class UsersService {
     this.deactivationHooks.push(hook);
   }
 
-  /**
-   * Runs what must happen when a user stops being active (their sessions end), inside the
-   * caller's transaction. Every path that deactivates a user (admin API, SCIM) calls this.
-   */
-  async runDeactivationHooks(tenantId: string, userId: string, manager: EntityManager): Promise<void> {
-    for (const hook of this.deactivationHooks) await hook(tenantId, userId, manager);
+  findById(tenantId: string, id: string): Promise<UserEntity | null> {
+    return this.users.findById(tenantId, id);
   }
 
   async getOrThrow(tenantId: string, id: string): Promise<UserEntity> {
@@ -57,6 +105,7 @@ export class UsersService {
     return user;
   }
 
+  /** By the email key: how password sign-in and SAML find a user. */
   findByEmail(tenantId: string, email: string): Promise<UserEntity | null> {
     return this.users.findByEmail(tenantId, email);
   }
@@ -69,11 +118,32 @@ export class UsersService {
     return this.users.countActiveWithoutLicenses(tenantId);
   }
 
-  /** Creates a console user (source manual). 409 `email_taken` when the email exists in any case. */
-  async createManual(tenantId: string, input: NewManualUser, actor: string, manager?: EntityManager): Promise<UserEntity> {
+  /** SCIM lists: a page of the users matching the criteria (see UsersRepository.searchPage). */
+  searchPage(tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): Promise<UserEntity[]> {
+    return this.users.searchPage(tenantId, criteria, offset, limit, from);
+  }
+
+  keyAt(tenantId: string, criteria: UserCriteria | null, offset: number, from?: UserKeyset): Promise<string | null> {
+    return this.users.keyAt(tenantId, criteria, offset, from);
+  }
+
+  count(tenantId: string, criteria: UserCriteria | null): Promise<number> {
+    return this.users.count(tenantId, criteria);
+  }
+
+  /** Stamps a sign-in (password or SAML) as the user's last; returns the time stored. */
+  stampSignIn(tenantId: string, userId: string): Promise<Date> {
+    return this.users.stampSignIn(tenantId, userId);
+  }
+
+  /**
+   * Creates an active user with no licenses, inside the caller's transaction. Refuses
+   * `email_taken` when the email key exists in the tenant (active or not).
+   */
+  async create(tenantId: string, input: NewUser, m: EntityManager): Promise<UserEntity> {
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
-    const run = async (m: EntityManager) => {
-      const user = await this.users.insert(
+    try {
+      return await this.users.insert(
         {
           tenantId,
           email: input.email.trim(),
@@ -81,45 +151,75 @@ export class UsersService {
           familyName: input.familyName.trim(),
           role: input.role ?? 'user',
           passwordHash,
-          source: 'manual',
+          source: input.source,
+          externalId: input.externalId ?? null,
           active: true,
           licenses: [],
         },
         m,
       );
+    } catch (err) {
+      throw emailTaken(err, input.email);
+    }
+  }
+
+  /**
+   * The one way a user changes. In the caller's transaction (or one of its own): lock the row,
+   * check the caller's precondition, compute the changes, apply the rules (an admin's sign-in
+   * identity when asked; never leave the tenant without an active System Admin), write what
+   * differs (nothing: no write, same version), end sessions on deactivation, audit.
+   */
+  async applyChange(tenantId: string, id: string, plan: ChangePlan, manager?: EntityManager): Promise<AppliedChange> {
+    const run = async (m: EntityManager): Promise<AppliedChange> => {
+      const user = await this.users.findByIdForUpdate(tenantId, id, m);
+      if (!user) throw new UserChangeRefused('not_found', `No user with id ${id} in this tenant`);
+      const refuse = (code: UserRefusal, fallback: string) => new UserChangeRefused(code, plan.refusalMessages?.[code]?.(user) ?? fallback);
+      plan.precondition?.(user);
+      const before: Readonly<UserEntity> = { ...user };
+      const changes = plan.changes(user);
+      const next: UserEntity = Object.assign(Object.create(Object.getPrototypeOf(user) as object) as UserEntity, user, definedOnly(changes));
+      if (next.licenses !== before.licenses) next.licenses = normaliseLicenses(next.licenses);
+      const changed = CHANGEABLE.filter((k) => !sameValue(next[k], before[k]));
+      let saved: UserEntity = user;
+      if (changed.length > 0) {
+        if (plan.lockAdminIdentity && before.role === 'system_admin' && emailKey(next.email) !== emailKey(before.email)) {
+          throw refuse('admin_identity', `${before.email} is a System Admin: its email (the sign-in identity) cannot be changed this way`);
+        }
+        if (await this.wouldLeaveNoAdmin(tenantId, before, next, m)) {
+          throw refuse('last_admin', 'This is the last active System Admin of the tenant; make another user System Admin first');
+        }
+        try {
+          saved = await this.users.update(next, m);
+        } catch (err) {
+          throw emailTaken(err, next.email);
+        }
+        if (before.active && !saved.active) {
+          for (const hook of this.deactivationHooks) await hook(tenantId, saved.id, m);
+        }
+      }
+      const applied = { before, user: saved, changed };
+      if (plan.audit) await this.audit.record(tenantId, plan.audit(applied), m);
+      return applied;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /** Creates a console user (source manual). 409 `email_taken` when the email exists in any case. */
+  async createManual(tenantId: string, input: NewManualUser, actor: string, manager?: EntityManager): Promise<UserEntity> {
+    const run = async (m: EntityManager) => {
+      const user = await this.create(tenantId, { ...input, source: 'manual' }, m);
       await this.audit.record(tenantId, { kind: 'settings', action: 'user.create', actor, target: user.email, outcome: 'success' }, m);
       return user;
     };
     try {
       return manager ? await run(manager) : await this.dataSource.transaction(run);
     } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw new ApiException(409, 'email_taken', `A user with the email ${input.email} already exists in this tenant`, { field: 'email' });
-      }
-      throw err;
+      throw err instanceof UserChangeRefused ? toApiException(err, { field: 'email' }) : err;
     }
   }
 
-  /**
-   * True when changing a user from `before` to `after` would leave the tenant without an active
-   * System Admin (nobody could then manage it). Every path that changes role or activation asks
-   * this inside its transaction; a transaction-scoped lock per tenant serialises the question,
-   * so two admins demoting each other at once cannot both succeed.
-   */
-  async wouldLeaveNoAdmin(
-    tenantId: string,
-    before: Pick<UserEntity, 'role' | 'active'>,
-    after: Pick<UserEntity, 'role' | 'active'>,
-    m: EntityManager,
-  ): Promise<boolean> {
-    const losesAdmin = before.role === 'system_admin' && before.active && (after.role !== 'system_admin' || !after.active);
-    if (!losesAdmin) return false;
-    await this.users.lockAdminsOf(tenantId, m);
-    return (await this.users.countActiveAdmins(tenantId, m)) <= 1;
-  }
-
   /** Applies an admin's changes: licenses, role, activation, names. */
-  async update(tenantId: string, id: string, changes: UserChanges, actor: string): Promise<UserEntity> {
+  async update(tenantId: string, id: string, changes: Omit<UserChanges, 'email' | 'externalId' | 'licenses'> & { licenses?: string[] }, actor: string): Promise<UserEntity> {
     if (changes.licenses) {
       const unknown = changes.licenses.filter((k) => !isLicenseKey(k));
       if (unknown.length > 0) {
@@ -128,27 +228,60 @@ export class UsersService {
         });
       }
     }
-    return this.dataSource.transaction(async (m) => {
-      const user = await this.users.findByIdForUpdate(tenantId, id, m);
-      if (!user) throw new ApiException(404, 'not_found', `No user with id ${id} in this tenant`);
-      const before = { role: user.role, active: user.active };
-      if (changes.licenses) user.licenses = normaliseLicenses(changes.licenses.filter(isLicenseKey));
-      if (changes.role) user.role = changes.role;
-      if (changes.active !== undefined) user.active = changes.active;
-      if (changes.givenName !== undefined) user.givenName = changes.givenName.trim();
-      if (changes.familyName !== undefined) user.familyName = changes.familyName.trim();
-
-      if (await this.wouldLeaveNoAdmin(tenantId, before, user, m)) {
-        throw new ApiException(409, 'last_admin', 'This is the last active System Admin of the tenant; make another user System Admin first');
-      }
-      const saved = await this.users.save(user, m);
-      if (before.active && !saved.active) await this.runDeactivationHooks(tenantId, saved.id, m);
-      await this.audit.record(
-        tenantId,
-        { kind: 'settings', action: 'user.update', actor, target: saved.email, outcome: 'success', details: { changed: Object.keys(changes) } },
-        m,
-      );
-      return saved;
-    });
+    try {
+      const { user } = await this.applyChange(tenantId, id, {
+        changes: () => ({
+          licenses: changes.licenses?.filter(isLicenseKey),
+          role: changes.role,
+          active: changes.active,
+          givenName: changes.givenName?.trim(),
+          familyName: changes.familyName?.trim(),
+        }),
+        audit: ({ user }) => ({ kind: 'settings', action: 'user.update', actor, target: user.email, outcome: 'success', details: { changed: Object.keys(changes) } }),
+      });
+      return user;
+    } catch (err) {
+      throw err instanceof UserChangeRefused ? toApiException(err) : err;
+    }
   }
+
+  /**
+   * True when changing a user from `before` to `after` would leave the tenant without an active
+   * System Admin (nobody could then manage it). A transaction-scoped lock per tenant serialises
+   * the question, so two admins demoting each other at once cannot both succeed.
+   */
+  private async wouldLeaveNoAdmin(tenantId: string, before: Pick<UserEntity, 'role' | 'active'>, after: Pick<UserEntity, 'role' | 'active'>, m: EntityManager): Promise<boolean> {
+    const losesAdmin = before.role === 'system_admin' && before.active && (after.role !== 'system_admin' || !after.active);
+    if (!losesAdmin) return false;
+    await this.users.lockAdminsOf(tenantId, m);
+    return (await this.users.countActiveAdmins(tenantId, m)) <= 1;
+  }
+}
+
+/** The admin API's rendering of a refusal. */
+function toApiException(err: UserChangeRefused, details?: Record<string, unknown>): ApiException {
+  switch (err.code) {
+    case 'not_found':
+      return new ApiException(404, 'not_found', err.message);
+    case 'email_taken':
+      return new ApiException(409, 'email_taken', err.message, details);
+    case 'last_admin':
+      return new ApiException(409, 'last_admin', err.message);
+    case 'admin_identity':
+      return new ApiException(409, 'admin_identity', err.message);
+  }
+}
+
+/** A unique violation of the email key as the refusal callers render; any other error as it is. */
+function emailTaken(err: unknown, email: string): unknown {
+  return isUniqueViolation(err, 'users_tenant_email_key') ? new UserChangeRefused('email_taken', `A user with the email ${email} already exists in this tenant`, email) : err;
+}
+
+function definedOnly(changes: UserChanges): Partial<UserEntity> {
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<UserEntity>;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
 }

@@ -10,8 +10,19 @@ import type { DataSource, EntityManager } from 'typeorm';
  * Only for a FIXED set of statement texts (the hot paths): every distinct text becomes a
  * prepared statement on every pooled connection for the life of that connection.
  */
-export async function preparedQuery<T>(dataSource: DataSource, text: string, values: unknown[], manager?: EntityManager): Promise<T[]> {
-  const config = { name: statementName(text), text, values };
+export function preparedQuery<T>(dataSource: DataSource, text: string, values: unknown[], manager?: EntityManager): Promise<T[]> {
+  return run<T>(dataSource, { name: statementName(text), text, values }, manager);
+}
+
+/**
+ * Runs a statement (not prepared) and returns its rows, whatever kind it is: TypeORM's
+ * `query()` answers an UPDATE … RETURNING with [rows, count] but an INSERT … RETURNING with rows.
+ */
+export function rowsQuery<T>(dataSource: DataSource, text: string, values: unknown[], manager?: EntityManager): Promise<T[]> {
+  return run<T>(dataSource, { text, values }, manager);
+}
+
+async function run<T>(dataSource: DataSource, config: { name?: string; text: string; values: unknown[] }, manager?: EntityManager): Promise<T[]> {
   // Inside a transaction the statement runs on the transaction's own connection.
   const client = (manager?.queryRunner as unknown as { databaseConnection?: ClientBase } | undefined)?.databaseConnection;
   const result = client ? await client.query(config) : await (dataSource.driver as unknown as { master: Pool }).master.query(config);
