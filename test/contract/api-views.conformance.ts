@@ -1,0 +1,23 @@
+/**
+ * Compile-time only (checked by `npm run lint`'s tsc; nothing here runs): where a server type is
+ * still declared beside its module instead of taken from src/contract/api-views.d.ts, it must be
+ * exactly the contract's, both ways, so neither side can grow a field the other lacks.
+ * users/user.view.ts is the one left (the users module is being reworked; when it types
+ * `toUserView` by the contract's UserView this line can go), and the audit entity's kind and
+ * outcome lists, which are runtime values validated against.
+ */
+import type { AuditEventEntity } from '../../src/audit/audit-event.entity.js';
+import type * as Contract from '../../src/contract/api-views.js';
+import type { UserRole, UserSource } from '../../src/users/user.entity.js';
+import type { UserView } from '../../src/users/user.view.js';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+
+export type ApiViewsConformance = [
+  Assert<Same<UserView, Contract.UserView>>,
+  Assert<Same<UserRole, Contract.UserRole>>,
+  Assert<Same<UserSource, Contract.UserSource>>,
+  Assert<Same<AuditEventEntity['kind'], Contract.AuditKind>>,
+  Assert<Same<AuditEventEntity['outcome'], Contract.AuditOutcome>>,
+];
