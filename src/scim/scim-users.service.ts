@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
-import { SecuritySettingsService } from '../settings/security-settings.service.js';
+import { PublicUrls } from '../config/public-urls.js';
 import { emailKey } from '../users/email-key.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -37,12 +37,12 @@ export class ScimUsersService {
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly audit: AuditService,
-    private readonly settingsView: SecuritySettingsService,
+    private readonly urls: PublicUrls,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   baseUrl(tenant: ScimTenant): string {
-    return this.settingsView.scimUrl(tenant.slug);
+    return this.urls.scimBase(tenant.slug);
   }
 
   toResource(tenant: ScimTenant, user: UserEntity): ScimUser {
