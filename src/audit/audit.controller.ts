@@ -3,6 +3,7 @@ import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentAuth } from '../common/decorators/current-auth.decorator.js';
 import { RequireRole } from '../common/decorators/roles.decorator.js';
 import type { SessionAuth } from '../common/http/request-context.js';
+import type { AuditPage } from '../contract/api-views.js';
 import { AuditService } from './audit.service.js';
 import { AuditQueryDto } from './dto/audit-query.dto.js';
 
@@ -14,7 +15,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  async list(@CurrentAuth() auth: SessionAuth, @Query() query: AuditQueryDto) {
+  async list(@CurrentAuth() auth: SessionAuth, @Query() query: AuditQueryDto): Promise<AuditPage> {
     const limit = query.limit ?? 50;
     const rows = await this.audit.list(auth.tenant.id, { ...query, limit: limit + 1 });
     const page = rows.slice(0, limit);

@@ -5,6 +5,7 @@ import { CurrentAuth } from '../common/decorators/current-auth.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import type { SessionAuth } from '../common/http/request-context.js';
 import { AppConfig } from '../config/app-config.js';
+import type { UserEntity } from '../users/user.entity.js';
 import { toUserView } from '../users/user.view.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -48,7 +49,7 @@ export class AuthController {
 
   @ApiCookieAuth()
   @Get('me')
-  me(@CurrentAuth() auth: SessionAuth) {
+  me(@CurrentAuth() auth: SessionAuth<UserEntity>) {
     return {
       user: toUserView(auth.user),
       csrfToken: auth.csrfToken,

@@ -13,9 +13,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { isIP } from 'node:net';
+import { LOG_LEVELS, type LogLevel } from '../common/logging/log-level.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 

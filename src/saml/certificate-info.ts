@@ -1,19 +1,7 @@
 import { X509Certificate } from 'node:crypto';
+import type { CertificateInfo } from '../contract/api-views.js';
 
-/** What the settings API shows about one IdP verification certificate (CONTRACT section 2). */
-export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  keyAlgorithm: 'RSA' | 'DSA';
-  keySize: number;
-  sha256Fingerprint: string;
-  expired: boolean;
-}
-
-/** Describes a stored PEM certificate (already validated at upload as RSA or DSA). */
+/** Describes a stored PEM certificate (already validated at upload as RSA or DSA) as the settings API shows it. */
 export function describeCertificate(pem: string, now: Date = new Date()): CertificateInfo {
   const cert = new X509Certificate(pem);
   const key = cert.publicKey;

@@ -6,8 +6,7 @@ import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import type { NewSession } from '../auth/sessions.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
-import { SecuritySettingsService } from '../settings/security-settings.service.js';
-import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
+import { PublicUrls } from '../config/public-urls.js';
 import { TenantDirectory, type TenantRef } from '../tenancy/tenant-directory.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -15,6 +14,7 @@ import { safeRelayPath } from './relay-state.js';
 import type { SamlIdentity } from './saml-identity.js';
 import { SamlReplayService } from './saml-replay.service.js';
 import { SamlResponseValidator } from './saml-response.validator.js';
+import { SamlTrustRepository } from './saml-trust.repository.js';
 import { SamlErrorCode, SamlException } from './saml.exception.js';
 import { lookupKeys } from './wire/saml-claims.js';
 
@@ -38,8 +38,8 @@ export interface SamlSignIn {
 export class SamlLoginService {
   constructor(
     private readonly tenants: TenantDirectory,
-    private readonly settings: SecuritySettingsRepository,
-    private readonly settingsView: SecuritySettingsService,
+    private readonly trusts: SamlTrustRepository,
+    private readonly urls: PublicUrls,
     private readonly validator: SamlResponseValidator,
     private readonly replay: SamlReplayService,
     private readonly users: UsersService,
@@ -57,15 +57,11 @@ export class SamlLoginService {
     return tenant;
   }
 
-  acsUrl(slug: string): string {
-    return this.settingsView.acsUrl(slug);
-  }
-
   async signIn(slug: string, form: AcsForm, requestId: string, clientIp: string): Promise<SamlSignIn> {
     // The tenant (from the directory) and its trust settings by tenant_id: one query on the hot
     // path of a Monday 9:00.
     const tenant = await this.tenants.resolve(slug);
-    const trust = tenant ? await this.settings.findSamlTrust(tenant.id) : null;
+    const trust = tenant ? await this.trusts.findTrust(tenant.id) : null;
     // No tenant, or SAML off: nothing is read from the body, and only the log hears of it (anyone
     // can post here; an audit row per post would let them grow the admins' log at will).
     if (!tenant || !trust || !trust.samlEnabled) {
@@ -89,7 +85,7 @@ export class SamlLoginService {
       if (trust.certificates.length === 0) throw new SamlException(SamlErrorCode.NoCertificate, 'no verification certificate uploaded');
 
       identity = await this.validator.validate(form.SAMLResponse, {
-        acsUrl: this.acsUrl(tenant.slug),
+        acsUrl: this.urls.acs(tenant.slug),
         certificates: trust.certificates,
         idpEntityId: trust.idpEntityId,
       });

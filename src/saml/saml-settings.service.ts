@@ -4,9 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiException } from '../common/http/api-exception.js';
-import { SecuritySettingsService } from '../settings/security-settings.service.js';
-import type { SecuritySettingsView } from '../settings/security-settings.view.js';
+import { PublicUrls } from '../config/public-urls.js';
+import type { SamlSettingsView } from '../contract/api-views.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
+import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
+import { describeCertificate } from './certificate-info.js';
 import { parseCertificateUpload } from './certificate-upload.js';
 import type { UpdateSamlSettingsDto } from './dto/update-saml-settings.dto.js';
 
@@ -17,23 +19,38 @@ export interface CertificateUploadInput {
 
 type TenantRef = { id: string; slug: string };
 
-/** "Enable SAML Sign-on", "Enforce SAML Login" and "Verification Certificate": the SAML side of the settings. */
+/**
+ * "Enable SAML Sign-on", "Enforce SAML Login" and "Verification Certificate": the SAML side of the
+ * settings. The writes return the saved settings row; settings/ answers with the whole settings
+ * object, of which `view` builds the SAML half.
+ */
 @Injectable()
 export class SamlSettingsService {
   constructor(
     private readonly settings: SecuritySettingsRepository,
-    private readonly view: SecuritySettingsService,
+    private readonly urls: PublicUrls,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  view(slug: string, s: TenantSecuritySettingsEntity): SamlSettingsView {
+    return {
+      enabled: s.samlEnabled,
+      signOnUrl: this.urls.acs(slug),
+      entityId: this.urls.acs(slug),
+      enforceLogin: s.samlEnforceLogin,
+      certificates: s.samlCertificates.map((c) => describeCertificate(c.pem)),
+      idpEntityId: s.samlIdpEntityId,
+    };
+  }
 
   /**
    * Turning SAML off also turns Enforce SAML Login off, so switching SAML on again later never
    * locks password users out before sign-on has been seen to work. Enforcing needs SAML on and a
    * certificate (409).
    */
-  async update(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto): Promise<SecuritySettingsView> {
-    const saved = await this.dataSource.transaction(async (m) => {
+  update(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto): Promise<TenantSecuritySettingsEntity> {
+    return this.dataSource.transaction(async (m) => {
       const s = await this.settings.getForUpdate(tenant.id, m);
       const before = { enabled: s.samlEnabled, enforceLogin: s.samlEnforceLogin };
       const enabled = input.enabled ?? s.samlEnabled;
@@ -66,11 +83,10 @@ export class SamlSettingsService {
       }
       return s;
     });
-    return this.view.toView(tenant.slug, saved);
   }
 
   /** Replaces the certificate set (and the IdP entity ID: metadata sets it, a bare certificate clears it). */
-  async uploadCertificate(tenant: TenantRef, actor: string, read: () => Promise<CertificateUploadInput>): Promise<SecuritySettingsView> {
+  async uploadCertificate(tenant: TenantRef, actor: string, read: () => Promise<CertificateUploadInput>): Promise<TenantSecuritySettingsEntity> {
     let parsed;
     try {
       const input = await read();
@@ -81,7 +97,7 @@ export class SamlSettingsService {
       }
       throw err;
     }
-    const saved = await this.dataSource.transaction(async (m) => {
+    return this.dataSource.transaction(async (m) => {
       const s = await this.settings.getForUpdate(tenant.id, m);
       s.samlCertificates = parsed.pems.map((pem) => ({ pem }));
       s.samlIdpEntityId = parsed.idpEntityId;
@@ -105,6 +121,5 @@ export class SamlSettingsService {
       );
       return s;
     });
-    return this.view.toView(tenant.slug, saved);
   }
 }

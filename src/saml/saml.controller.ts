@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setSessionCookie } from '../auth/session-cookie.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { AppConfig } from '../config/app-config.js';
+import { PublicUrls } from '../config/public-urls.js';
 import { PAGE_HEADERS, signOnUrlPage } from './saml-pages.js';
 import { SamlLoginService, type AcsForm } from './saml-login.service.js';
 import { serviceProviderMetadata } from './sp-metadata.js';
@@ -21,6 +22,7 @@ export class SamlController {
   constructor(
     private readonly login: SamlLoginService,
     private readonly config: AppConfig,
+    private readonly urls: PublicUrls,
   ) {}
 
   @Get(':tenant/metadata')
@@ -28,13 +30,13 @@ export class SamlController {
   @Header('cache-control', 'no-cache')
   async metadata(@Param('tenant') slug: string): Promise<string> {
     const tenant = await this.login.tenant(slug);
-    return serviceProviderMetadata(this.login.acsUrl(tenant.slug));
+    return serviceProviderMetadata(this.urls.acs(tenant.slug));
   }
 
   @Get(':tenant/acs')
   async signOnUrl(@Param('tenant') slug: string, @Res() reply: FastifyReply): Promise<void> {
     const tenant = await this.login.tenant(slug);
-    await reply.status(200).headers(PAGE_HEADERS).send(signOnUrlPage(this.login.acsUrl(tenant.slug), tenant.name));
+    await reply.status(200).headers(PAGE_HEADERS).send(signOnUrlPage(this.urls.acs(tenant.slug), tenant.name));
   }
 
   @Post(':tenant/acs')

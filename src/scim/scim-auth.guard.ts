@@ -1,8 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../config/config.module.js';
-import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { ScimGateRepository } from './scim-gate.repository.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
 import type { ScimRequest } from './scim-request.js';
 import { scimTokenMatches } from './scim-token.js';
@@ -19,7 +19,7 @@ const MAX_TOKEN_LENGTH = 512;
 export class ScimAuthGuard implements CanActivate {
   constructor(
     private readonly tenants: TenantDirectory,
-    private readonly settings: SecuritySettingsRepository,
+    private readonly gates: ScimGateRepository,
     private readonly limiter: ScimRateLimiter,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
@@ -36,7 +36,7 @@ export class ScimAuthGuard implements CanActivate {
     const slug = (request.params as Record<string, string | undefined>).tenant;
     const token = bearerToken(request.headers.authorization);
     const tenant = token ? await this.tenants.resolve(slug) : null;
-    const gate = tenant ? await this.settings.findScimGate(tenant.id) : null;
+    const gate = tenant ? await this.gates.findGate(tenant.id) : null;
     if (!tenant || !gate || !token || !gate.scimEnabled || !scimTokenMatches(token, gate.scimTokenHash)) {
       // The reason is logged for operators; the token never is.
       this.logger.info(

@@ -2,6 +2,7 @@ import { Controller, Get, Param, UseGuards, UseInterceptors } from '@nestjs/comm
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
 import { AppConfig } from '../config/app-config.js';
+import { PublicUrls } from '../config/public-urls.js';
 import { ScimAuthGuard } from './scim-auth.guard.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimResponseInterceptor } from './scim-response.interceptor.js';
@@ -22,7 +23,10 @@ import { SCIM_USER_SCHEMA } from './wire/scim-schemas.js';
 @UseInterceptors(ScimResponseInterceptor)
 @Controller('scim/v2/:tenant')
 export class ScimDiscoveryController {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly urls: PublicUrls,
+  ) {}
 
   @Get('ServiceProviderConfig')
   serviceProviderConfig(@CurrentScimTenant() tenant: ScimTenant) {
@@ -52,6 +56,6 @@ export class ScimDiscoveryController {
   }
 
   private base(tenant: ScimTenant): string {
-    return `${this.config.publicUrl}/scim/v2/${tenant.slug}`;
+    return this.urls.scimBase(tenant.slug);
   }
 }

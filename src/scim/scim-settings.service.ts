@@ -5,8 +5,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { KeyRing } from '../common/crypto/key-ring.js';
 import { newToken } from '../common/crypto/tokens.js';
 import { ApiException } from '../common/http/api-exception.js';
-import { SecuritySettingsService } from '../settings/security-settings.service.js';
-import type { SecuritySettingsView } from '../settings/security-settings.view.js';
+import { PublicUrls } from '../config/public-urls.js';
+import type { ScimSettingsView } from '../contract/api-views.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
 import { scimTokenHash } from './scim-token.js';
@@ -16,6 +16,9 @@ import type { SecretBox } from '../common/crypto/secret-box.js';
  * "Enable SCIM Provisioning" and "Regenerate". Both lock the tenant's settings row, so concurrent
  * changes serialise; the token is stored as its SHA-256 (look-up) and sealed (display), never
  * logged or audited. The gate reads the row on every request, so a change applies at once everywhere.
+ * The writes return the saved settings row; settings/ answers with the whole settings object, of
+ * which `view` builds the SCIM half. "SAML must be set up" is read from the same locked row, never
+ * asked of saml/.
  */
 @Injectable()
 export class ScimSettingsService {
@@ -23,7 +26,7 @@ export class ScimSettingsService {
 
   constructor(
     private readonly settings: SecuritySettingsRepository,
-    private readonly view: SecuritySettingsService,
+    private readonly urls: PublicUrls,
     private readonly audit: AuditService,
     keys: KeyRing,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -31,9 +34,19 @@ export class ScimSettingsService {
     this.tokenBox = keys.secretBox('scim-token');
   }
 
+  view(slug: string, s: TenantSecuritySettingsEntity): ScimSettingsView {
+    const tokenShown = s.scimTokenCiphertext !== null;
+    return {
+      enabled: s.scimEnabled,
+      url: tokenShown ? this.urls.scimBase(slug) : null,
+      token: tokenShown ? this.tokenBox.open(s.scimTokenCiphertext!) : null,
+      tokenCreatedAt: s.scimTokenCreatedAt ? s.scimTokenCreatedAt.toISOString() : null,
+    };
+  }
+
   /** Enabling needs SAML enabled with a certificate; the first enabling generates the token; disabling keeps it. */
-  async setEnabled(tenant: { id: string; slug: string }, enabled: boolean, actor: string): Promise<SecuritySettingsView> {
-    const saved = await this.dataSource.transaction(async (m) => {
+  setEnabled(tenant: { id: string; slug: string }, enabled: boolean, actor: string): Promise<TenantSecuritySettingsEntity> {
+    return this.dataSource.transaction(async (m) => {
       const s = await this.settings.getForUpdate(tenant.id, m);
       if (enabled && !(s.samlEnabled && s.samlCertificates.length > 0)) {
         await this.audit.record(tenant.id, {
@@ -69,12 +82,11 @@ export class ScimSettingsService {
       );
       return stored;
     });
-    return this.view.toView(tenant.slug, saved);
   }
 
   /** Replaces the token; the previous one fails from the next request on, on every instance. */
-  async regenerateToken(tenant: { id: string; slug: string }, actor: string): Promise<SecuritySettingsView> {
-    const saved = await this.dataSource.transaction(async (m) => {
+  regenerateToken(tenant: { id: string; slug: string }, actor: string): Promise<TenantSecuritySettingsEntity> {
+    return this.dataSource.transaction(async (m) => {
       const s = await this.settings.getForUpdate(tenant.id, m);
       if (!s.scimTokenHash) {
         throw new ApiException(409, 'scim_not_enabled', 'Enable SCIM Provisioning first: that generates the first SCIM Token');
@@ -84,7 +96,6 @@ export class ScimSettingsService {
       await this.audit.record(tenant.id, { kind: 'settings', action: 'scim.token.regenerate', actor, target: tenant.slug, outcome: 'success' }, m);
       return stored;
     });
-    return this.view.toView(tenant.slug, saved);
   }
 
   private setToken(s: TenantSecuritySettingsEntity): void {

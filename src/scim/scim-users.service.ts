@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { SecuritySettingsService } from '../settings/security-settings.service.js';
+import { PublicUrls } from '../config/public-urls.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserChangeRefused, UsersService, type AppliedChange, type ChangePlan } from '../users/users.service.js';
 import type { ScimTenant } from './scim-request.js';
@@ -32,12 +32,12 @@ export class ScimUsersService {
   constructor(
     private readonly users: UsersService,
     private readonly audit: AuditService,
-    private readonly settingsView: SecuritySettingsService,
+    private readonly urls: PublicUrls,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   baseUrl(tenant: ScimTenant): string {
-    return this.settingsView.scimUrl(tenant.slug);
+    return this.urls.scimBase(tenant.slug);
   }
 
   toResource(tenant: ScimTenant, user: UserEntity): ScimUser {

@@ -13,6 +13,7 @@ import { resolveRuntime } from '../bootstrap/resolve-database.js';
 import { createLogger } from '../common/logging/logger.js';
 import { loadConfig } from '../config/app-config.js';
 import { ScimSettingsService } from '../scim/scim-settings.service.js';
+import { SecuritySettingsService } from '../settings/security-settings.service.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
 
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     settings.samlEnabled = true;
     settings.samlCertificates = [{ pem: readFileSync(certFile, 'utf8') }];
     await settingsRepo.save(settings);
-    const view = await app.get(ScimSettingsService).setEnabled(tenant, true, 'seed-bench');
+    const view = app.get(SecuritySettingsService).toView(tenant.slug, await app.get(ScimSettingsService).setEnabled(tenant, true, 'seed-bench'));
 
     const started = Date.now();
     const inserted = await insertBenchUsers(app.get<DataSource>(getDataSourceToken()), tenant.id, count);

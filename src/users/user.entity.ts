@@ -1,9 +1,9 @@
+import type { UserRole, UserSource } from '../contract/api-views.js';
 import type { LicenseKey } from './licenses.js';
 
-export const USER_ROLES = ['system_admin', 'user'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
-export const USER_SOURCES = ['manual', 'scim'] as const;
-export type UserSource = (typeof USER_SOURCES)[number];
+export type { UserRole, UserSource };
+/** The roles, as a list the DTOs validate against (the type is the contract's). */
+export const USER_ROLES = ['system_admin', 'user'] as const satisfies readonly UserRole[];
 
 /**
  * The one user model: console users and SCIM users are the same row. Read and written only by

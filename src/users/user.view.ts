@@ -1,20 +1,9 @@
+import type { UserView } from '../contract/api-views.js';
 import type { UserEntity } from './user.entity.js';
 
-/** The admin API's user object (CONTRACT section 2). */
-export interface UserView {
-  id: string;
-  email: string;
-  givenName: string;
-  familyName: string;
-  active: boolean;
-  role: UserEntity['role'];
-  licenses: string[];
-  source: UserEntity['source'];
-  createdAt: string;
-  updatedAt: string;
-  lastLoginAt: string | null;
-}
+export type { UserView };
 
+/** The admin API's user object (CONTRACT section 2; the type is the contract's). */
 export function toUserView(user: UserEntity): UserView {
   return {
     id: user.id,

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { UserRole } from '../../users/user.entity.js';
+import type { UserRole } from '../../contract/api-views.js';
 
 export const REQUIRED_ROLE = 'latchkey:required-role';
 

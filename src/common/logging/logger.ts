@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../../config/app-config.js';
+import type { LogLevel } from './log-level.js';
 
 /**
  * Paths whose values never reach a log line, whatever code logs them.

@@ -1,24 +1,20 @@
 /** The JSON API's shapes (CONTRACT section 2), as the console reads them. */
 
-export type Role = 'system_admin' | 'user';
-export type SignInMethod = 'password' | 'saml';
-
-export interface User {
-  id: string;
-  email: string;
-  givenName: string;
-  familyName: string;
-  active: boolean;
-  role: Role;
-  licenses: string[];
-  source: 'manual' | 'scim';
-  createdAt: string;
-  updatedAt: string;
-  lastLoginAt: string | null;
-}
+// The view objects the server builds: one definition for both sides (src/contract/).
+export type {
+  AuditItem,
+  AuditKind,
+  AuditPage,
+  CertificateInfo,
+  SecuritySettingsView as SecuritySettings,
+  SignInMethod,
+  UserRole as Role,
+  UserView as User,
+} from '../../../contract/api-views.js';
+import type { SignInMethod, UserView } from '../../../contract/api-views.js';
 
 export interface Me {
-  user: User;
+  user: UserView;
   csrfToken: string;
   signInMethod: SignInMethod;
   tenant: { slug: string; name: string };
@@ -31,7 +27,7 @@ export interface AuthOptions {
 }
 
 export interface UserList {
-  items: User[];
+  items: UserView[];
   total: number;
   /** Active users of the tenant with no product license (all pages). */
   activeWithoutLicenses?: number;
@@ -40,54 +36,4 @@ export interface UserList {
 export interface License {
   key: string;
   name: string;
-}
-
-export type AuditKind = 'saml_login' | 'scim' | 'settings' | 'auth';
-
-export interface AuditItem {
-  id: string;
-  at: string;
-  kind: AuditKind;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  outcome: 'success' | 'failure';
-  reason: string | null;
-  /** Identical failures recorded as one row: how many, and the newest (null while count is 1). */
-  count: number;
-  lastAt: string | null;
-}
-
-export interface AuditPage {
-  items: AuditItem[];
-  next: string | null;
-}
-
-export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  keyAlgorithm: 'RSA' | 'DSA';
-  keySize: number;
-  sha256Fingerprint: string;
-  expired: boolean;
-}
-
-export interface SecuritySettings {
-  saml: {
-    enabled: boolean;
-    signOnUrl: string;
-    entityId: string;
-    enforceLogin: boolean;
-    certificates: CertificateInfo[];
-    idpEntityId: string | null;
-  };
-  scim: {
-    enabled: boolean;
-    url: string | null;
-    token: string | null;
-    tokenCreatedAt: string | null;
-  };
 }

@@ -1,12 +1,7 @@
-import { Body, Controller, HttpCode, HttpException, Post, Put, Req } from '@nestjs/common';
-import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { HttpException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { CurrentAuth } from '../common/decorators/current-auth.decorator.js';
-import { RequireRole } from '../common/decorators/roles.decorator.js';
-import type { SessionAuth } from '../common/http/request-context.js';
 import { invalidCertificate, MAX_CERTIFICATE_UPLOAD_BYTES } from './certificate-upload.js';
-import { UpdateSamlSettingsDto } from './dto/update-saml-settings.dto.js';
-import { SamlSettingsService, type CertificateUploadInput } from './saml-settings.service.js';
+import type { CertificateUploadInput } from './saml-settings.service.js';
 
 const HOW = 'Send the certificate as multipart field "file", or JSON {"certificate": "<PEM or base64>"} or {"metadata": "<xml>"}';
 
@@ -30,8 +25,8 @@ async function readMultipartUpload(req: FastifyRequest): Promise<CertificateUplo
   }
 }
 
-/** Reads an upload: multipart field `file`, or JSON `certificate` / `metadata`. */
-async function readUpload(req: FastifyRequest): Promise<CertificateUploadInput> {
+/** Reads a certificate upload from the request: multipart field `file`, or JSON `certificate` / `metadata`. */
+export async function readCertificateUpload(req: FastifyRequest): Promise<CertificateUploadInput> {
   if (req.isMultipart()) return readMultipartUpload(req);
   const body = req.body as Record<string, unknown> | undefined;
   const pick = (key: 'certificate' | 'metadata') => {
@@ -46,23 +41,4 @@ async function readUpload(req: FastifyRequest): Promise<CertificateUploadInput> 
   const certificate = pick('certificate');
   if (certificate !== undefined) return { data: certificate, expect: 'any' };
   throw invalidCertificate(`no certificate was given. ${HOW}`);
-}
-
-@ApiTags('settings')
-@ApiCookieAuth()
-@RequireRole('system_admin')
-@Controller('api/t/:tenant/settings/saml')
-export class SamlSettingsController {
-  constructor(private readonly saml: SamlSettingsService) {}
-
-  @Put()
-  update(@CurrentAuth() auth: SessionAuth, @Body() body: UpdateSamlSettingsDto) {
-    return this.saml.update(auth.tenant, auth.user.email, body);
-  }
-
-  @Post('certificate')
-  @HttpCode(200)
-  upload(@CurrentAuth() auth: SessionAuth, @Req() req: FastifyRequest) {
-    return this.saml.uploadCertificate(auth.tenant, auth.user.email, () => readUpload(req));
-  }
 }

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
+
+/** What the SCIM gate needs to admit or refuse a request, read in one statement. */
+export interface ScimGateRow {
+  scimEnabled: boolean;
+  scimTokenHash: Buffer | null;
+  samlEnabled: boolean;
+  samlCertificateCount: number;
+}
+
+/**
+ * SCIM's own read of the tenant's settings row (tenant_security_settings, created with the
+ * tenant by tenancy/). It reads the saml_* columns too, for the "SAML must be set up" rule:
+ * SCIM asks the row, never the saml/ module.
+ */
+@Injectable()
+export class ScimGateRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The SCIM gate's hot-path read: the tenant's settings row by primary key. Nothing is cached,
+   * so a regenerated token or a disabled SCIM takes effect on the very next request on every
+   * instance. A prepared statement, planned once per connection.
+   */
+  async findGate(tenantId: string): Promise<ScimGateRow | null> {
+    const rows = await preparedQuery<{ scim_enabled: boolean; scim_token_hash: Buffer | null; saml_enabled: boolean; saml_certificate_count: number }>(
+      this.dataSource,
+      `SELECT scim_enabled, scim_token_hash, saml_enabled, jsonb_array_length(saml_certificates) AS saml_certificate_count
+         FROM tenant_security_settings WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      scimEnabled: row.scim_enabled,
+      scimTokenHash: row.scim_token_hash,
+      samlEnabled: row.saml_enabled,
+      samlCertificateCount: row.saml_certificate_count,
+    };
+  }
+}
