@@ -109,20 +109,25 @@ export function assertXmlWithinLimits(xml: string, limits: XmlLimits = DEFAULT_X
   parser.on('cdata', text('CDATA section'));
   parser.on('comment', text('comment'));
   parser.on('processinginstruction', (pi) => text('processing instruction')(pi.body));
+  // Attributes are counted and measured as the tokenizer reads them, so an element with
+  // thousands of them is refused at the first one over the limit, not after all are read.
+  let attributes = 0;
+  parser.on('opentagstart', () => {
+    attributes = 0;
+  });
+  parser.on('attribute', ({ name, value }) => {
+    attributes += 1;
+    if (attributes > limits.maxAttributesPerElement) refuse('limit', `an element has more than ${limits.maxAttributesPerElement} attributes`);
+    if (name.length > limits.maxNameLength) refuse('limit', `an attribute name is ${name.length} characters long (at most ${limits.maxNameLength})`);
+    if (value.length > limits.maxAttributeLength) refuse('limit', `attribute ${name.slice(0, 64)} is ${value.length} characters long (at most ${limits.maxAttributeLength})`);
+  });
   parser.on('opentag', (tag) => {
     elements += 1;
     if (elements > limits.maxElements) refuse('limit', `more than ${limits.maxElements} elements`);
     if (declaredAt.length + 1 > limits.maxDepth) refuse('limit', `elements nested more than ${limits.maxDepth} deep`);
     if (tag.name.length > limits.maxNameLength) refuse('limit', `an element name is ${tag.name.length} characters long (at most ${limits.maxNameLength})`);
-    let attributes = 0;
     let declared = 0;
-    for (const [name, value] of Object.entries(tag.attributes)) {
-      attributes += 1;
-      if (name.length > limits.maxNameLength) refuse('limit', `an attribute name is ${name.length} characters long (at most ${limits.maxNameLength})`);
-      if (value.length > limits.maxAttributeLength) refuse('limit', `attribute ${name.slice(0, 64)} is ${value.length} characters long (at most ${limits.maxAttributeLength})`);
-      if (isNamespaceDeclaration(name)) declared += 1;
-    }
-    if (attributes > limits.maxAttributesPerElement) refuse('limit', `an element has ${attributes} attributes (at most ${limits.maxAttributesPerElement})`);
+    for (const name of Object.keys(tag.attributes)) if (isNamespaceDeclaration(name)) declared += 1;
     if (declared > limits.maxNamespaceDeclarationsPerElement) {
       refuse('limit', `an element declares ${declared} namespaces (at most ${limits.maxNamespaceDeclarationsPerElement})`);
     }
