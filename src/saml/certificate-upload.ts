@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { ApiException } from '../common/http/api-exception.js';
+import { unreadableValidity } from './certificate-info.js';
 import { MAX_TRUSTED_CERTIFICATES, weakKeyReason } from './certificate-key.js';
 import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
 
@@ -49,6 +50,8 @@ function anyKeyCertificatePem(der: Buffer, label: string): string {
     const name = KEY_NAMES[type] ?? type.toUpperCase();
     throw invalidCertificate(`key algorithm ${name} is not supported; upload an RSA or DSA certificate`);
   }
+  const badDates = unreadableValidity(cert);
+  if (badDates) throw invalidCertificate(`${label === 'the file' ? 'the certificate' : label} is refused: ${badDates}`);
   return cert.toString();
 }
 
