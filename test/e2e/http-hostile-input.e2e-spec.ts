@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTenant, tenantBody, uniqueSlug, type TenantFixture } from '../factories/tenant.factory.js';
-import { signIn, type Session } from '../factories/session.factory.js';
+import { createUser, signIn, type Session } from '../factories/session.factory.js';
 import { generateTestCertificate } from '../utils/certificates.js';
 import { listen, rawExchange } from '../utils/raw-http.js';
 import { createScimTenant, entraUser, scimError, type ScimTenantFixture } from '../utils/scim-fixtures.js';
@@ -109,6 +109,60 @@ describe('HTTP layer against hostile input', () => {
         .send(tenantBody({ admin: { email: { nested: ['x'] } } }));
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: 'validation_failed', field: 'admin.email' });
+    });
+  });
+
+  describe('null and NUL characters in the admin API answer 400 naming the field, never 500 (fuzz seed 20261130)', () => {
+    const validation = (field: string, message: string) => ({ error: 'validation_failed', message: `${field} ${message}`, field });
+    const NOT_NULL = 'must not be null; leave it out to keep the current value';
+
+    it('PATCH /users/{id}: null for an optional field (case 64935), and the user is left unchanged', async () => {
+      const user = await createUser(admin, { email: 'nullable@acme.test' });
+      for (const field of ['givenName', 'familyName', 'active', 'role', 'licenses']) {
+        const res = await admin.patch(`users/${user.id}`, { licenses: ['crm'], givenName: 'P', familyName: 'Q', active: true, role: 'user', [field]: null });
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual(validation(field, NOT_NULL));
+      }
+      const after = await admin.get(`users/${user.id}`);
+      expect(after.body).toMatchObject({ givenName: user.givenName, familyName: user.familyName, active: true, licenses: [] });
+    });
+
+    it('null for an optional field on every other admin body: POST /users, PUT /settings/saml', async () => {
+      const created = await admin.post('users', { email: 'null-role@acme.test', givenName: 'N', familyName: 'R', role: null });
+      expect(created.status).toBe(400);
+      expect(created.body).toEqual(validation('role', NOT_NULL));
+      const password = await admin.post('users', { email: 'null-password@acme.test', givenName: 'N', familyName: 'P', password: null });
+      expect(password.status).toBe(400);
+      expect(password.body).toEqual(validation('password', NOT_NULL));
+      const saml = await admin.put('settings/saml', { enabled: null });
+      expect(saml.status).toBe(400);
+      expect(saml.body).toEqual(validation('enabled', NOT_NULL));
+    });
+
+    it('a NUL character (\\u0000) in a string field: PATCH /users/{id} (cases 10382, 25032), POST /users, login, operator tenant creation', async () => {
+      const user = await createUser(admin, { email: 'nul-name@acme.test' });
+      const patch = await admin.patch(`users/${user.id}`, { givenName: 'P', familyName: '\u0000' });
+      expect(patch.status).toBe(400);
+      expect(patch.body).toEqual(validation('familyName', 'must not contain NUL characters'));
+      const created = await admin.post('users', { email: 'nul@acme.test', givenName: 'a\u0000b', familyName: 'F' });
+      expect(created.status).toBe(400);
+      expect(created.body).toEqual(validation('givenName', 'must not contain NUL characters'));
+      const licenses = await admin.patch(`users/${user.id}`, { licenses: ['crm\u0000'] });
+      expect(licenses.status).toBe(400);
+      expect(licenses.body).toEqual(validation('licenses', 'must not contain NUL characters'));
+      const loginRes = await request(t.http).post(`/api/t/${tenant.slug}/auth/login`).send({ email: 'a\u0000@acme.test', password: 'whatever-password' });
+      expect(loginRes.status).toBe(400);
+      expect(loginRes.body).toEqual(validation('email', 'must not contain NUL characters'));
+      const op = await request(t.http).post('/api/operator/tenants').set('authorization', `Bearer ${OPERATOR_TOKEN}`).send(tenantBody({ name: 'Acme\u0000' }));
+      expect(op.status).toBe(400);
+      expect(op.body).toEqual(validation('name', 'must not contain NUL characters'));
+    });
+
+    it('a NUL character in a query DTO: GET /users?search=%00', async () => {
+      const res = await admin.get('users?search=a%00b');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(validation('search', 'must not contain NUL characters'));
+      expect((await admin.get('users?search=acme')).status).toBe(200);
     });
   });
 
