@@ -238,6 +238,19 @@ describe('HTTP layer against hostile input', () => {
         .set('content-type', `multipart/form-data; boundary=${boundary}`)
         .send(body);
     const pem = () => generateTestCertificate({ cn: 'multipart' }).certPem;
+    /** The whole request in one write, so the server reads the body as one chunk. */
+    const uploadInOnePiece = (body: string) => {
+      const head = [
+        `POST /api/t/${tenant.slug}/settings/saml/certificate HTTP/1.1`,
+        'Host: localhost',
+        `Cookie: ${admin.cookie}`,
+        `X-CSRF-Token: ${admin.csrfToken}`,
+        'Content-Type: multipart/form-data; boundary=XyZ',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Connection: close',
+      ].join('\r\n');
+      return rawExchange(port, [`${head}\r\n\r\n${body}`], { giveUpMs: 5_000 });
+    };
 
     it('no closing boundary', async () => {
       const res = await upload(`--XyZ\r\nContent-Disposition: form-data; name="file"; filename="idp.pem"\r\nContent-Type: application/x-pem-file\r\n\r\n${pem()}\r\n`);
@@ -266,6 +279,27 @@ describe('HTTP layer against hostile input', () => {
       const empty = await upload('--XyZ--\r\n');
       expect(empty.status).toBe(400);
       expect(empty.body).toEqual({ error: 'invalid_certificate', message: expect.any(String) });
+    });
+
+    // busboy drops such parts by resuming them; over 16 KiB of one arriving in the same chunk as
+    // the closing boundary wedged its parser: no answer at all (fuzz seed 20261130 cases 1388, 14050…).
+    it.each([
+      ['a part without Content-Disposition', 'X-H: v\r\nX-H: v'],
+      ['a part whose Content-Disposition is not form-data', 'Content-Disposition: attachment; filename="idp.xml"'],
+    ])('%s holding 20 KB, sent in one piece: 400 at once, not a hang', async (_, headers) => {
+      const body = `--XyZ\r\n${headers}\r\n\r\n${'<x/>'.repeat(5_000)}\r\n--XyZ--\r\n`;
+      const res = await uploadInOnePiece(body);
+      expect(res.closedByServer).toBe(true);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ error: 'invalid_certificate', message: expect.stringContaining('no file was uploaded') });
+    });
+
+    it('a second file part holding 20 KB after the first (over the files limit), sent in one piece: the first is read', async () => {
+      const part = (name: string, content: string) => `--XyZ\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.pem"\r\n\r\n${content}\r\n`;
+      const body = `${part('file', pem())}${part('other', 'A'.repeat(20_000))}--XyZ--\r\n`;
+      const res = await uploadInOnePiece(body);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body).saml.certificates).toHaveLength(1);
     });
 
     it('a file over 1 MiB', async () => {
