@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { createTenant, tenantBody, uniqueSlug, type TenantFixture } from '../factories/tenant.factory.js';
 import { createUser, signIn, type Session } from '../factories/session.factory.js';
@@ -371,6 +373,44 @@ describe('HTTP layer against hostile input', () => {
       expect(JSON.parse(res.body)).toEqual(scimError(431, undefined, 'The request line and headers are larger than the server accepts (16 KiB)'));
     });
 
+    // The server stopped reading after 16 KiB and closed at once: the rest of the URL still
+    // arriving made the kernel reset the connection, and the client lost the 431 it had been sent
+    // (fuzz seed 20261130 cases 3969, 4397, 29830: URLs of 2–4 MB).
+    it.each([
+      ['SCIM', () => `/scim/v2/${scim.tenant.slug}/Groups?offset=1.5&count=%&offset=`, 'application/scim+json'],
+      ['SAML', () => `/saml/${tenant.slug}/acs?RelayState=%E0%A4%A&x=`, 'text/html'],
+      ['JSON API', () => `/?outcome=x&offset=%E0%A4%A&kind=`, 'application/json'],
+    ])('a %s URL of 4 MB is answered 431 in its format, not with a connection reset (five times)', async (_, path, type) => {
+      const answers = await sendFromAnotherProcess(port, { path: path(), pathBytes: 4 * 1_048_576 }, 5);
+      for (const res of answers) {
+        expect(res.error).toBeUndefined();
+        expect(res.status).toBe(431);
+        expect(res.type).toMatch(new RegExp(`^${type.replace('+', '\\+')}`));
+        expect(res.body).toContain('request line and headers are larger than the server accepts');
+      }
+    });
+
+    // Node closes a `Connection: close` response with destroySoon(): a client still sending the
+    // body that the answer refused got a reset (EPIPE) instead of the answer.
+    it('a refusal before a large body reaches the client still sending it: 401 before a 4 MB SCIM body, 413 for an 8 MB login', async () => {
+      const scimRefused = await sendFromAnotherProcess(
+        port,
+        { method: 'POST', path: `/scim/v2/${scim.tenant.slug}/Users`, bodyBytes: 4 * 1_048_576, headers: { 'content-type': 'application/scim+json', authorization: 'Bearer wrong' } },
+        5,
+      );
+      for (const res of scimRefused) {
+        expect(res.error).toBeUndefined();
+        expect(res.status).toBe(401);
+        expect(JSON.parse(res.body)).toEqual(scimError(401));
+      }
+      const loginRefused = await sendFromAnotherProcess(port, { method: 'POST', path: `/api/t/${tenant.slug}/auth/login`, bodyBytes: 8 * 1_048_576, headers: { 'content-type': 'application/json' } }, 5);
+      for (const res of loginRefused) {
+        expect(res.error).toBeUndefined();
+        expect(res.status).toBe(413);
+        expect(JSON.parse(res.body)).toMatchObject({ error: 'payload_too_large' });
+      }
+    });
+
     it('an over-long SCIM header answers 431 as an RFC 7644 error', async () => {
       const res = await rawExchange(port, [`GET /scim/v2/${scim.tenant.slug}/Users HTTP/1.1\r\nHost: x\r\nX-Junk: ${'b'.repeat(20_000)}\r\n\r\n`]);
       expect(res.status).toBe(431);
@@ -393,3 +433,40 @@ describe('HTTP layer against hostile input', () => {
 });
 
 const API_LIMIT = 16 * 1024;
+const execFileAsync = promisify(execFile);
+
+interface Sent {
+  status?: number;
+  type?: string;
+  body: string;
+  error?: string;
+}
+
+/**
+ * Sends one request `times` in a row from Node's HTTP client, as the fuzzer does: `path` padded
+ * with "x" to `pathBytes`, and a body of `bodyBytes` "a"s. The answers, or the client-side
+ * errors. The client runs in a process of its own: in this one it shares the event loop with the
+ * server, reads the answer before a reset can arrive, and so hides the fault.
+ */
+async function sendFromAnotherProcess(port: number, req: { method?: string; path: string; pathBytes?: number; bodyBytes?: number; headers?: Record<string, string> }, times: number): Promise<Sent[]> {
+  const script = `
+    const http = require('node:http');
+    const [port, spec, times] = [Number(process.argv[1]), JSON.parse(process.argv[2]), Number(process.argv[3])];
+    const path = spec.path + 'x'.repeat(Math.max(0, (spec.pathBytes || 0) - spec.path.length));
+    const body = Buffer.alloc(spec.bodyBytes || 0, 'a');
+    const one = () => new Promise((resolve) => {
+      const headers = { ...spec.headers, ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) };
+      const req = http.request({ host: '127.0.0.1', port, path, method: spec.method || 'GET', headers, agent: false }, (res) => {
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (err) => resolve({ body: '', error: err.code || err.message }));
+      });
+      req.on('error', (err) => resolve({ body: '', error: err.code || err.message }));
+      req.end(body.length > 0 ? body : undefined);
+    });
+    (async () => { const out = []; for (let i = 0; i < times; i++) out.push(await one()); process.stdout.write(JSON.stringify(out)); })();
+  `;
+  const { stdout } = await execFileAsync(process.execPath, ['-e', script, String(port), JSON.stringify(req), String(times)], { maxBuffer: 1_048_576 });
+  return JSON.parse(stdout) as Sent[];
+}
