@@ -45,7 +45,14 @@ function anyKeyCertificatePem(der: Buffer, label: string): string {
   } catch {
     throw invalidCertificate(`${label} is not an X.509 certificate (expected a PEM or DER certificate, its base64 text, or IdP metadata XML)`);
   }
-  const type = cert.publicKey.asymmetricKeyType ?? 'unknown';
+  let type: string;
+  try {
+    // OpenSSL parses a certificate whose key cannot be decoded (a damaged algorithm identifier or
+    // key bits): only reading the key fails, so it is read here, once, where a failure is a 400.
+    type = cert.publicKey.asymmetricKeyType ?? 'unknown';
+  } catch {
+    throw invalidCertificate(`${label === 'the file' ? 'the certificate' : label} is refused: its public key cannot be read`);
+  }
   if (type !== 'rsa' && type !== 'dsa') {
     const name = KEY_NAMES[type] ?? type.toUpperCase();
     throw invalidCertificate(`key algorithm ${name} is not supported; upload an RSA or DSA certificate`);

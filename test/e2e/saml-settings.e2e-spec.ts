@@ -290,6 +290,19 @@ describe('SAML settings: enable, enforce, certificates', () => {
       await unchanged();
     });
 
+    it('a certificate whose public key cannot be decoded (fuzz seed 7 case 4774): 400, never stored', async () => {
+      // rsaEncryption's OID 1.2.840.113549.1.1.1 with its last byte changed: the certificate parses, its key does not.
+      const der = Buffer.from(rsa2.der);
+      const oid = Buffer.from('06092a864886f70d0101010500', 'hex');
+      const at = der.indexOf(oid);
+      expect(at).toBeGreaterThan(0);
+      der[at + 10] = 0x00;
+      expect(() => new X509Certificate(der).publicKey).toThrow();
+      expectInvalid(await uploadCertificateFile(t, admin, der, 'idp.cer'), 'the certificate is refused: its public key cannot be read');
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: new X509Certificate(der).toString() }), 'certificate 1 of the PEM is refused: its public key cannot be read');
+      await unchanged();
+    });
+
     it('a certificate with a malformed validity time stored before the check still shows (as expired), never a 500 for the settings page', async () => {
       const bad = new X509Certificate(malformedValidity(rsa2.der, 0)).toString();
       await queryDatabase(t.db, 'UPDATE tenant_security_settings SET saml_certificates = $2::jsonb WHERE tenant_id = $1', [tenant.id, JSON.stringify([{ pem: bad }])]);
