@@ -424,6 +424,18 @@ describe('HTTP layer against hostile input', () => {
       expect(res.text).toContain('The SAML response is too large.');
     });
 
+    it('malformed HTTP in a HEAD request answers 400 without a body (fuzz seed 7 case 9755: a raw U+200B in the path)', async () => {
+      const path = Buffer.from(`/api\u200b/t/${tenant.slug}/users`, 'utf8').toString('latin1');
+      const [head] = await sendFromAnotherProcess(port, { method: 'HEAD', path }, 1);
+      expect(head).toEqual({ status: 400, type: 'application/json; charset=utf-8', body: '' });
+      const raw = await rawExchange(port, [Buffer.from(`HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1')], { giveUpMs: 5_000 });
+      expect(raw.status).toBe(400);
+      expect(raw.headers['content-length']).toBe('69');
+      expect(raw.body).toBe('');
+      const [get] = await sendFromAnotherProcess(port, { method: 'GET', path }, 1);
+      expect(get).toEqual({ status: 400, type: 'application/json; charset=utf-8', body: '{"error":"bad_request","message":"The request is not valid HTTP/1.1"}' });
+    });
+
     it('malformed HTTP on the JSON API answers 400 in JSON', async () => {
       const res = await rawExchange(port, [`GET /api/t/${tenant.slug}/me HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n`]);
       expect(res.status).toBe(400);

@@ -12,7 +12,7 @@ interface ClientError extends Error {
   rawPacket?: unknown;
 }
 
-const REQUEST_LINE = /^[A-Z]{3,10} (\S{1,8192})/;
+const REQUEST_LINE = /^([A-Z]{3,10}) (\S{1,8192})/;
 
 function failureFor(err: ClientError, timeouts: { headersSeconds: number; requestSeconds: number }): ApiException {
   switch (err.code) {
@@ -70,7 +70,10 @@ export class ClientErrorResponder {
       socket.destroy(err);
       return;
     }
-    const url = pending?.req.url ?? REQUEST_LINE.exec(Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 8200) : '')?.[1] ?? '/';
+    const line = REQUEST_LINE.exec(Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 8200) : '');
+    const url = pending?.req.url ?? line?.[2] ?? '/';
+    // A response to HEAD has no body (RFC 9110 9.3.2): a client reads one as a second response.
+    const head = (pending?.req.method ?? line?.[1]) === 'HEAD';
     const wire = renderFailure(formattingPath(url), failureFor(err, this.timeouts), this.formatters, this.logger, { reqId: undefined, method: '', url });
     this.logger.info({ code: err.code, status: wire.status, url: url.split('?')[0]!.slice(0, 200) }, 'client error');
     if (!socket.writable) {
@@ -79,9 +82,9 @@ export class ClientErrorResponder {
     }
     const body = Buffer.from(typeof wire.body === 'string' ? wire.body : JSON.stringify(wire.body), 'utf8');
     const headers = { ...wire.headers, 'content-type': wire.contentType, 'content-length': String(body.length), connection: 'close' };
-    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.write(`HTTP/1.1 ${wire.status} ${STATUS_CODES[wire.status] ?? ''}\r\n${head}\r\n`);
-    socket.write(body);
+    const fields = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.write(`HTTP/1.1 ${wire.status} ${STATUS_CODES[wire.status] ?? ''}\r\n${fields}\r\n`);
+    if (!head) socket.write(body);
     lingeringClose(socket);
   };
 }
