@@ -24,7 +24,7 @@ import { ClientErrorResponder } from '../common/http/client-errors.js';
 import { depthLimitedJsonParser } from '../common/http/json-body-parser.js';
 import type { LatchkeyRequest } from '../common/http/request-context.js';
 import { ScimAuthGuard } from '../scim/scim-auth.guard.js';
-import { API_BODY_LIMIT_BYTES, routePolicy, type RoutePolicy } from './route-policy.js';
+import { API_BODY_LIMIT_BYTES, CERTIFICATE_BODY_LIMIT_BYTES, routePolicy, type RoutePolicy } from './route-policy.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -107,7 +107,16 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   await app.register(fastifyCookie);
   // One file of at most 1 MiB; no other field is read, so the rest stays tiny (busboy's defaults
   // would hold 1 MiB per field).
-  await app.register(fastifyMultipart, { limits: { fileSize: 1_048_576, files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 20 } });
+  // fileHwm: busboy drops a part it will not hand out (no Content-Disposition, a second file, over
+  // the parts limit) by resuming it, but when that part's data passes its high-water mark and its
+  // closing boundary arrive in one chunk, the parser pauses on the full buffer and nothing ever
+  // reads it again: no 'finish', no error, the upload hangs (fuzz seed 20261130 cases 1388, 14050…).
+  // A part buffer as large as the largest body this route takes can never fill, so no part can
+  // pause the parser; the file itself is read whole anyway (toBuffer, at most 1 MiB).
+  await app.register(fastifyMultipart, {
+    fileHwm: CERTIFICATE_BODY_LIMIT_BYTES,
+    limits: { fileSize: 1_048_576, files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 20 },
+  });
   await registerConsoleAssets(app, logger);
 
   const sessions = app.get(SessionsService);

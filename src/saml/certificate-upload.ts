@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { ApiException } from '../common/http/api-exception.js';
+import { unreadableValidity } from './certificate-info.js';
 import { MAX_TRUSTED_CERTIFICATES, weakKeyReason } from './certificate-key.js';
 import { parseStrictXml, XmlRefused } from './wire/strict-xml.js';
 
@@ -44,11 +45,20 @@ function anyKeyCertificatePem(der: Buffer, label: string): string {
   } catch {
     throw invalidCertificate(`${label} is not an X.509 certificate (expected a PEM or DER certificate, its base64 text, or IdP metadata XML)`);
   }
-  const type = cert.publicKey.asymmetricKeyType ?? 'unknown';
+  let type: string;
+  try {
+    // OpenSSL parses a certificate whose key cannot be decoded (a damaged algorithm identifier or
+    // key bits): only reading the key fails, so it is read here, once, where a failure is a 400.
+    type = cert.publicKey.asymmetricKeyType ?? 'unknown';
+  } catch {
+    throw invalidCertificate(`${label === 'the file' ? 'the certificate' : label} is refused: its public key cannot be read`);
+  }
   if (type !== 'rsa' && type !== 'dsa') {
     const name = KEY_NAMES[type] ?? type.toUpperCase();
     throw invalidCertificate(`key algorithm ${name} is not supported; upload an RSA or DSA certificate`);
   }
+  const badDates = unreadableValidity(cert);
+  if (badDates) throw invalidCertificate(`${label === 'the file' ? 'the certificate' : label} is refused: ${badDates}`);
   return cert.toString();
 }
 

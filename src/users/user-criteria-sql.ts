@@ -36,6 +36,39 @@ function folding(field: UserTextField, caseInsensitive: boolean, col: string) {
   return { lhs: `lower(${col})`, value: (v: string) => v, rhs: (p: string) => `lower(${p})` };
 }
 
+type TextEq = Extract<UserCriteria, { kind: 'text' }> & { op: 'eq'; value: string };
+
+function isFoldableEq(c: UserCriteria): c is TextEq {
+  // Email (by its key) and exact text fold in JavaScript; lower() of names stays in SQL, and ids are cast.
+  return c.kind === 'text' && c.op === 'eq' && c.value !== null && c.field !== 'id' && (c.field === 'email' || !c.caseInsensitive);
+}
+
+/**
+ * An OR of equalities on one attribute (`userName eq "a" or userName eq "b"`) as one
+ * `column = ANY($n)`: PostgreSQL evaluates the column expression (the email key's translate())
+ * once per row instead of once per value, and one index scan serves every value. Operands keep
+ * their order (a group stands where its first member stood).
+ */
+function orOperandsSql(items: UserCriteria[], params: unknown[], bind: (value: unknown) => string): string[] {
+  const groups = new Map<string, TextEq[]>();
+  for (const c of items) {
+    if (!isFoldableEq(c)) continue;
+    const key = `${c.field}:${c.caseInsensitive}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const out: string[] = [];
+  for (const c of items) {
+    const group = isFoldableEq(c) ? groups.get(`${c.field}:${c.caseInsensitive}`)! : undefined;
+    if (!group || group.length === 1) {
+      out.push(userCriteriaToSql(c, params));
+    } else if (group[0] === c) {
+      const { lhs, value: fold } = folding(c.field, c.caseInsensitive, COLUMN[c.field]);
+      out.push(`${lhs} = ANY(${bind([...new Set(group.map((g) => fold(g.value)))])}::text[])`);
+    }
+  }
+  return out;
+}
+
 /** Appends the criteria as a SQL boolean expression to `params` ($n placeholders). */
 export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): string {
   const bind = (value: unknown): string => {
@@ -46,9 +79,11 @@ export function userCriteriaToSql(criteria: UserCriteria, params: unknown[]): st
     case 'const':
       return criteria.value ? 'TRUE' : 'FALSE';
     case 'and':
-    case 'or':
+    case 'or': {
       if (criteria.items.length === 0) return criteria.kind === 'and' ? 'TRUE' : 'FALSE';
-      return `(${criteria.items.map((c) => userCriteriaToSql(c, params)).join(criteria.kind === 'and' ? ' AND ' : ' OR ')})`;
+      if (criteria.kind === 'or') return `(${orOperandsSql(criteria.items, params, bind).join(' OR ')})`;
+      return `(${criteria.items.map((c) => userCriteriaToSql(c, params)).join(' AND ')})`;
+    }
     case 'not':
       // A condition on an unassigned value is unknown (NULL); NOT of it must still be a boolean.
       return `NOT coalesce(${userCriteriaToSql(criteria.item, params)}, FALSE)`;

@@ -23,6 +23,25 @@ interface CertJson {
   expired: boolean;
 }
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+/**
+ * The DER certificate with its notBefore (0) or notAfter (1) UTCTime made unreadable (its final
+ * "Z" replaced by "@"): OpenSSL still parses such a certificate and Node reports "Bad time value".
+ */
+function malformedValidity(der: Buffer, which: 0 | 1): Buffer {
+  const out = Buffer.from(der);
+  let seen = 0;
+  for (let i = 0; i + 14 < out.length; i++) {
+    // UTCTime: tag 0x17, length 13, "YYMMDDHHMMSSZ"
+    if (out[i] === 0x17 && out[i + 1] === 0x0d && out[i + 14] === 0x5a) {
+      if (seen++ === which) {
+        out[i + 14] = 0x40;
+        return out;
+      }
+    }
+  }
+  throw new Error('no UTCTime validity found');
+}
 const ENTRA_ID = 'https://sts.windows.net/11111111-2222-3333-4444-555555555555/';
 
 describe('SAML settings: enable, enforce, certificates', () => {
@@ -259,6 +278,37 @@ describe('SAML settings: enable, enforce, certificates', () => {
       expectInvalid(await uploadCertificateFile(t, admin, big, 'big.pem'), 'over the 1 MiB limit');
       expectInvalid(await admin.post('settings/saml/certificate', { certificate: big }), 'over the 1 MiB limit');
       await unchanged();
+    });
+
+    it('a certificate whose validity time is malformed (fuzz seed 20261130 cases 1919, 6206, 48935): 400 naming the bound, never stored', async () => {
+      const badFrom = malformedValidity(rsa2.der, 0);
+      const badTo = malformedValidity(rsa2.der, 1);
+      expect(new X509Certificate(badFrom).validFrom).toBe('Bad time value'); // OpenSSL still parses it
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: new X509Certificate(badFrom).toString() }), 'certificate 1 of the PEM is refused: its validity notBefore is not a valid time');
+      expectInvalid(await uploadCertificateFile(t, admin, badTo, 'idp.cer'), 'the certificate is refused: its validity notAfter is not a valid time');
+      expectInvalid(await admin.post('settings/saml/certificate', { metadata: oktaMetadata({ entityId: 'http://www.okta.com/x', cert: new X509Certificate(badFrom).toString() }) }), 'metadata certificate 1 is refused: its validity notBefore is not a valid time');
+      await unchanged();
+    });
+
+    it('a certificate whose public key cannot be decoded (fuzz seed 7 case 4774): 400, never stored', async () => {
+      // rsaEncryption's OID 1.2.840.113549.1.1.1 with its last byte changed: the certificate parses, its key does not.
+      const der = Buffer.from(rsa2.der);
+      const oid = Buffer.from('06092a864886f70d0101010500', 'hex');
+      const at = der.indexOf(oid);
+      expect(at).toBeGreaterThan(0);
+      der[at + 10] = 0x00;
+      expect(() => new X509Certificate(der).publicKey).toThrow();
+      expectInvalid(await uploadCertificateFile(t, admin, der, 'idp.cer'), 'the certificate is refused: its public key cannot be read');
+      expectInvalid(await admin.post('settings/saml/certificate', { certificate: new X509Certificate(der).toString() }), 'certificate 1 of the PEM is refused: its public key cannot be read');
+      await unchanged();
+    });
+
+    it('a certificate with a malformed validity time stored before the check still shows (as expired), never a 500 for the settings page', async () => {
+      const bad = new X509Certificate(malformedValidity(rsa2.der, 0)).toString();
+      await queryDatabase(t.db, 'UPDATE tenant_security_settings SET saml_certificates = $2::jsonb WHERE tenant_id = $1', [tenant.id, JSON.stringify([{ pem: bad }])]);
+      const res = await admin.get('settings/security');
+      expect(res.status).toBe(200);
+      expect(res.body.saml.certificates).toEqual([expect.objectContaining({ notBefore: 'Bad time value', notAfter: new Date(new X509Certificate(bad).validTo).toISOString(), expired: true })]);
     });
 
     it('no file at all, or the wrong field', async () => {

@@ -1,5 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
-import { getMetadataStorage } from 'class-validator';
+import { getMetadataStorage, IS_OPTIONAL } from 'class-validator';
 import { ApiException } from '../http/api-exception.js';
 
 type Constructor = abstract new (...args: never[]) => unknown;
@@ -9,18 +9,37 @@ const SCALARS = new Map<unknown, string>([
   [Boolean, 'must be a boolean value'],
 ]);
 const shapes = new WeakMap<Constructor, Map<string, unknown>>();
+const optionals = new WeakMap<Constructor, Set<string>>();
 
 /** The properties a DTO class declares validation for, each with its declared (design:) type; cached per class. */
 function shapeOf(dto: Constructor): Map<string, unknown> {
   let shape = shapes.get(dto);
   if (!shape) {
     shape = new Map();
+    const optional = new Set<string>();
     for (const m of getMetadataStorage().getTargetValidationMetadatas(dto as never, '', true, false)) {
       if (!shape.has(m.propertyName)) shape.set(m.propertyName, Reflect.getMetadata('design:type', dto.prototype as object, m.propertyName));
+      if (m.name === IS_OPTIONAL) optional.add(m.propertyName);
     }
     shapes.set(dto, shape);
+    optionals.set(dto, optional);
   }
   return shape;
+}
+
+/** The properties declared @IsOptional: class-validator skips every check on them when they are null, not only when absent. */
+function optionalOf(dto: Constructor): Set<string> {
+  shapeOf(dto);
+  return optionals.get(dto)!;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: a string, or an element of an array the DTO declares,
+ * carrying one is refused by name, not by the database (500). Nothing undeclared is looked into.
+ */
+function holdsNul(value: unknown, declared: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  return declared === Array && Array.isArray(value) && value.some((v) => typeof v === 'string' && v.includes('\u0000'));
 }
 
 /**
@@ -37,11 +56,15 @@ function declaredOnly(value: Record<string, unknown>, dto: Constructor, prefix: 
   for (const [key, type] of shapeOf(dto)) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const field = value[key];
+    const refuse = (problem: string) => new ApiException(400, 'validation_failed', `${prefix}${key} ${problem}`, { field: `${prefix}${key}` });
+    // @IsOptional lets null through every check, and the services read null as a value given
+    // (null.trim(), NOT NULL columns: 500). Null is not "leave unchanged" either: in a JSON merge
+    // patch it means "clear", which no optional field here allows, so say so.
+    if (field === null && optionalOf(dto).has(key)) throw refuse('must not be null; leave it out to keep the current value');
     const isStructure = typeof field === 'object' && field !== null;
     const scalar = SCALARS.get(type);
-    if (scalar && isStructure) {
-      throw new ApiException(400, 'validation_failed', `${prefix}${key} ${scalar}`, { field: `${prefix}${key}` });
-    }
+    if (scalar && isStructure) throw refuse(scalar);
+    if (holdsNul(field, type)) throw refuse('must not contain NUL characters');
     const nested = typeof type === 'function' && !SCALARS.has(type) && type !== Array && type !== Object && shapeOf(type as Constructor).size > 0;
     kept[key] = nested && isStructure && !Array.isArray(field) ? declaredOnly(field as Record<string, unknown>, type as Constructor, `${prefix}${key}.`) : field;
   }
@@ -70,11 +93,14 @@ function firstProblem(errors: ValidationError[], prefix = ''): { field: string; 
 /** A DTO body must be a JSON object: arrays, strings and numbers are refused before validation. */
 class LatchkeyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const isDtoBody = metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    const isDto = typeof metadata.metatype === 'function' && metadata.metatype !== Object && !SCALARS.has(metadata.metatype);
+    const isDtoBody = isDto && metadata.type === 'body';
     if (isDtoBody && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new ApiException(400, 'validation_failed', 'The request body must be a JSON object', { field: 'body' });
     }
-    if (isDtoBody) return super.transform(declaredOnly(value as Record<string, unknown>, metadata.metatype as Constructor, ''), metadata);
+    // A query DTO is cut the same way: its values are strings or arrays of them, ?search=%00 included.
+    const isDtoQuery = isDto && metadata.type === 'query' && typeof value === 'object' && value !== null;
+    if (isDtoBody || isDtoQuery) return super.transform(declaredOnly(value as Record<string, unknown>, metadata.metatype as Constructor, ''), metadata);
     return super.transform(value, metadata);
   }
 }

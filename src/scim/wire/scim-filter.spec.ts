@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseScimFilter, parseScimPath, ScimFilterError, stringifyScimFilter, type CompareNode } from './scim-filter.js';
+import { MAX_FILTER_COMPARISONS, parseScimFilter, parseScimPath, ScimFilterError, stringifyScimFilter, type CompareNode } from './scim-filter.js';
 
 const p = parseScimFilter;
 const eq = (attr: string, value: unknown, extra: object = {}) => ({ type: 'compare', op: 'eq', path: { attr, ...extra }, value });
@@ -7,6 +7,16 @@ const valueOf = (f: string) => (p(f) as CompareNode).value;
 
 describe('parseScimFilter', () => {
   it('parses a simple eq', () => expect(p('userName eq "a@b.c"')).toEqual(eq('userName', 'a@b.c')));
+
+  it(`refuses more than ${MAX_FILTER_COMPARISONS} comparisons, inside not ( ) and value paths too (fuzz seed 20261130: 400 ORs took 1–8 s)`, () => {
+    const terms = (n: number) => Array.from({ length: n }, (_, i) => `userName eq "u${i}"`).join(' or ');
+    expect(p(terms(MAX_FILTER_COMPARISONS))).toMatchObject({ type: 'or' });
+    const refused = /^Filter has more than 20 comparisons \(found "userName" at position \d+\)$/;
+    expect(() => p(terms(MAX_FILTER_COMPARISONS + 1))).toThrow(refused);
+    expect(() => p(`not (${terms(MAX_FILTER_COMPARISONS + 1)})`)).toThrow(refused);
+    expect(() => p(`emails[${Array.from({ length: 21 }, (_, i) => `value eq "v${i}"`).join(' or ')}]`)).toThrow(/more than 20 comparisons/);
+    expect(() => p(terms(MAX_FILTER_COMPARISONS + 1))).toThrow(expect.objectContaining({ scimType: 'invalidFilter' }));
+  });
 
   it("parses Entra's Test Connection GUID filter", () =>
     expect(p('userName eq "0b6cd8a1-8b6c-4f1b-9f0e-2b1c9f2d6a11"')).toEqual(eq('userName', '0b6cd8a1-8b6c-4f1b-9f0e-2b1c9f2d6a11')));

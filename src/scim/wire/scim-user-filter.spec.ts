@@ -50,6 +50,15 @@ describe('scimFilterToCriteria + userCriteriaToSql', () => {
     expect(sql('emails co "example.com"').where).toBe(`${EK} LIKE '%' || $1 || '%'`);
   });
 
+  it('turns an OR of equalities on one attribute into one = ANY($n), so the column expression is computed once per row', () => {
+    expect(sql('userName eq "A@x.test" or userName eq "b@x.test" or userName eq "a@x.test"')).toEqual({ where: `(${EK} = ANY($1::text[]))`, params: [['a@x.test', 'b@x.test']] });
+    expect(sql('externalId eq "e1" or userName eq "a" or externalId eq "e2" or name.givenName eq "g"')).toEqual({
+      where: `(u.external_id = ANY($1::text[]) OR ${EK} = $2 OR lower(u.given_name) = lower($3))`,
+      params: [['e1', 'e2'], 'a', 'g'],
+    });
+    expect(sql('not (userName eq "a" or userName eq "b")').where).toBe(`NOT coalesce((${EK} = ANY($1::text[])), FALSE)`);
+  });
+
   it('keeps and/or/not structure and precedence', () => {
     expect(sql('userName eq "a" and externalId eq "b"').where).toBe(`(${EK} = $1 AND u.external_id = $2)`);
     expect(sql('userName eq "a" or externalId eq "b" and active eq true').where).toBe(

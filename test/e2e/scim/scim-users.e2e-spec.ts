@@ -383,6 +383,16 @@ describe('SCIM /Users', () => {
       expectError(await f.scim.get('Users?filter=userName%20eq%20%22a%22&filter=userName%20eq%20%22b%22'), 400, 'invalidFilter');
     });
 
+    it('answers 400 invalidFilter naming the limit for a filter of more than 20 comparisons (fuzz seed 20261130: 1–8 s each), and still answers 20', async () => {
+      const terms = (n: number) => Array.from({ length: n }, (_, i) => `userName eq "u${i}"`).join(' or ');
+      for (const expr of [terms(21), `not (${terms(21)})`]) {
+        expectError(await filter(expr), 400, 'invalidFilter', expect.stringMatching(/^Filter has more than 20 comparisons \(found "userName" at position \d+\)/));
+      }
+      const twenty = await filter(terms(20));
+      expect(twenty.status).toBe(200);
+      expect(twenty.body).toMatchObject({ totalResults: 0, Resources: [] });
+    });
+
     it('serves userName eq from the unique index on (tenant_id, email key) (EXPLAIN)', async () => {
       await queryDatabase(t.db, 'ANALYZE users');
       const { sql, params } = userSearchSql(paging.tenant.id, scimFilterToCriteria('userName eq "P017@EXAMPLE.COM"'), 0, 100);
