@@ -19,7 +19,7 @@ export interface SamlIdentity {
   issueInstant: Date;
   /**
    * The last instant the time rules could still accept this assertion (its expiry or its maximum
-   * age, whichever is later, plus the clock skew): its replay record must outlive it.
+   * age, whichever comes first, plus the clock skew): its replay record must outlive it.
    */
   acceptableUntil: Date;
 }

@@ -4,7 +4,7 @@ import { SamlReplayRepository } from './saml-replay.repository.js';
 /**
  * One use per assertion ID and tenant, across every instance (PostgreSQL decides). An ID is kept
  * until the validator's time rules would refuse its assertion anyway (SamlIdentity
- * acceptableUntil: the later of its NotOnOrAfter and IssueInstant + the maximum age, plus the
+ * acceptableUntil: the earlier of its NotOnOrAfter and IssueInstant + the maximum age, plus the
  * clock skew), so housekeeping's periodic purge keeps the table small and nothing purged can be
  * replayed.
  */

@@ -149,7 +149,9 @@ export class SamlResponseValidator {
       assertionId,
       notOnOrAfter: new Date(notOnOrAfter),
       issueInstant: new Date(issueInstant),
-      acceptableUntil: new Date(Math.max(notOnOrAfter, issueInstant + this.maxAgeMs) + this.skewMs),
+      // Both rules must hold, so the earlier deadline ends acceptance: a year-long NotOnOrAfter does
+      // not keep a replay row for a year, since the age rule refuses the assertion after max age.
+      acceptableUntil: new Date(Math.min(notOnOrAfter, issueInstant + this.maxAgeMs) + this.skewMs),
     };
   }
 

@@ -7,7 +7,6 @@ import type { UserEntity } from '../users/user.entity.js';
 import { UserChangeRefused, UsersService, type AppliedChange, type ChangePlan } from '../users/users.service.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimException } from './wire/scim-exception.js';
-import { assertNestingDepth } from './wire/scim-body-limits.js';
 import { applyScimPatch } from './wire/scim-patch.js';
 import { getAttribute, isPlainObject, readScimUserInput, stateOf, toScimUser, userEtag, type ScimUser, type ScimUserState } from './wire/scim-user.js';
 
@@ -54,7 +53,6 @@ export class ScimUsersService {
   create(tenant: ScimTenant, body: unknown): Promise<ScimUser> {
     const hint = isPlainObject(body) ? getAttribute(body, 'userName') : undefined;
     return this.write(tenant, { action: 'user.create', target: typeof hint === 'string' ? hint : null, details: {} }, async (m, ctx) => {
-      assertNestingDepth(body);
       const input = readScimUserInput(body);
       ctx.target = input.userName;
       const user = await this.users.create(
@@ -69,7 +67,6 @@ export class ScimUsersService {
   /** PUT /Users/{id}: replaces the writable attributes; active and externalId stay when left out. */
   replace(tenant: ScimTenant, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimUser> {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PUT' } }, async (m, ctx) => {
-      assertNestingDepth(body);
       const input = readScimUserInput(body);
       const next = (user: UserEntity): ScimUserState => ({
         userName: input.userName,
@@ -85,7 +82,6 @@ export class ScimUsersService {
   /** PATCH /Users/{id}: a PatchOp applied all or none. */
   patch(tenant: ScimTenant, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimUser> {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PATCH' } }, async (m, ctx) => {
-      assertNestingDepth(body);
       const next = (user: UserEntity) => applyScimPatch(stateOf(user), body).state;
       return this.toResource(tenant, await this.change(tenant, id, ifMatch, next, m, ctx));
     });

@@ -8,7 +8,6 @@ import { queryDatabase } from '../utils/test-database.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { inResponseExtensions, nestedNamespaceDeclarations } from '../utils/xml-attacks.js';
 import { SamlResponseValidator } from '../../src/saml/saml-response.validator.js';
-import { SamlException } from '../../src/saml/saml.exception.js';
 
 const ALICE = 'alice@acme.test';
 const MIN = 60_000;
@@ -107,18 +106,24 @@ describe('SAML ACS against hostile input', () => {
       expectSignedIn(await post((await entra({ issueInstant: new Date(Date.now() + 30_000) })).base64), home());
     });
 
-    it('keeps the replay record as long as the assertion could be accepted: once purgeable, the same response is refused as too old', async () => {
-      // A short NotOnOrAfter (30 s) but the age rule would accept it for 300 s + skew.
-      const now = Date.now();
-      const r = await okta({ notOnOrAfter: new Date(now + 30_000), subjectNotOnOrAfter: new Date(now + 30_000) });
-      expectSignedIn(await post(r.base64), home());
-      const [row] = await queryDatabase<{ expires_at: Date }>(t.db, 'SELECT expires_at FROM saml_assertion_ids WHERE tenant_id = $1 AND assertion_id = $2', [tenant.id, r.assertionId]);
-      expect(row!.expires_at.getTime()).toBeGreaterThanOrEqual(now + 300_000 + 60_000);
-      // At the first instant the purge may drop the record, the time rules refuse the response.
+    it('keeps the replay record as long as the assertion could be accepted, and no longer: once purgeable, the same response is refused', async () => {
       const validator = t.app.get(SamlResponseValidator);
       const trust = { acsUrl: acs, certificates: [idp.certPem], idpEntityId: null };
-      await expect(validator.validate(r.base64, trust, row!.expires_at.getTime())).rejects.toThrow(SamlException);
-      await expect(validator.validate(r.base64, trust, row!.expires_at.getTime())).rejects.toMatchObject({ reason: expect.stringMatching(/^assertion IssueInstant .* over SAML_MAX_ASSERTION_AGE_SECONDS|NotOnOrAfter .* is past|assertion expired/) });
+      const now = Date.now();
+      // Both time rules must hold, so the earlier deadline ends acceptance: a 30 s NotOnOrAfter ends
+      // it at 30 s (+ skew), a year-long one at IssueInstant + SAML_MAX_ASSERTION_AGE_SECONDS (+ skew).
+      const short = await okta({ notOnOrAfter: new Date(now + 30_000), subjectNotOnOrAfter: new Date(now + 30_000) });
+      const long = await okta({ notOnOrAfter: new Date(now + 365 * 86_400_000), subjectNotOnOrAfter: new Date(now + 365 * 86_400_000) });
+      for (const [r, keptFor] of [[short, 30_000 + 60_000], [long, 300_000 + 60_000]] as const) {
+        expectSignedIn(await post(r.base64), home());
+        const [row] = await queryDatabase<{ expires_at: Date }>(t.db, 'SELECT expires_at FROM saml_assertion_ids WHERE tenant_id = $1 AND assertion_id = $2', [tenant.id, r.assertionId]);
+        expect(row!.expires_at.getTime()).toBeGreaterThanOrEqual(now + keptFor - 5_000);
+        expect(row!.expires_at.getTime()).toBeLessThanOrEqual(Date.now() + keptFor + 5_000);
+        // At the first instant the purge may drop the record, the time rules refuse the response.
+        await expect(validator.validate(r.base64, trust, row!.expires_at.getTime())).rejects.toMatchObject({
+          reason: expect.stringMatching(/over SAML_MAX_ASSERTION_AGE_SECONDS|NotOnOrAfter .* is past|expired/),
+        });
+      }
     });
   });
 
