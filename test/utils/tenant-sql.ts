@@ -13,6 +13,8 @@ export const TENANT_TABLES = [
   'saml_assertion_ids',
   'scim_page_anchors',
   'scim_list_totals',
+  'groups',
+  'group_members',
 ] as const;
 
 /**
