@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
 import { HousekeepingService } from '../../src/housekeeping/housekeeping.service.js';
 import { MetadataFetcher } from '../../src/saml/metadata-fetcher.js';
 import { acsUrl, expectRefused, expectSignedIn, postAcs } from '../factories/saml.factory.js';
@@ -231,6 +232,23 @@ describe('SAML metadata URL: fetched on save, on demand and on a schedule; certi
     expect([c.status, d.status]).toEqual([502, 502]);
     expect(d.body).toEqual(c.body);
     expect(idp.requests).toHaveLength(1);
+  });
+
+  it('two instances refreshing one tenant at once fetch once (the claim is in the database)', async () => {
+    const second = await startTestApp({}, t.db);
+    try {
+      idp.reset(metadata(newKey));
+      idp.handler = (_req, res) => {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/xml' }).end(metadata(newKey)), 600);
+      };
+      // The same session works on both instances (sessions live in the database).
+      const onSecond = request(second.http).post(`/api/t/${tenant.slug}/settings/saml/metadata/refresh`).set('cookie', admin.cookie).set('x-csrf-token', admin.csrfToken);
+      const [a, b] = await Promise.all([refresh(), onSecond]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(idp.requests).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
   });
 
   it('the scheduled refresh (housekeeping tick) refreshes due tenants only, then schedules the next', async () => {
