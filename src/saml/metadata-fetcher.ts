@@ -152,9 +152,13 @@ function originOf(url: URL): string {
   return url.origin;
 }
 
+/**
+ * The refusal as the admin reads it. For a host name, which kind of address it resolves to but
+ * not the address: a tenant's admin must not be able to map the deployment's internal DNS.
+ */
 function refusal(host: string, address: string, kind: string): string {
-  const where = host === address ? address : `${host} resolves to ${address}`;
-  return `${where}, a ${kind} address: metadata is not fetched from non-public addresses in production (SAML_METADATA_ALLOW_PRIVATE)`;
+  const where = host === address ? `${address}, a ${kind} address` : `${host} resolves to a ${kind} address`;
+  return `${where}: metadata is not fetched from non-public addresses in production (SAML_METADATA_ALLOW_PRIVATE)`;
 }
 
 function networkReason(err: unknown): string {
