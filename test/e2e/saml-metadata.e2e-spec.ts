@@ -10,6 +10,7 @@ import { entraFederationMetadata } from '../fixtures/saml/idp-metadata.js';
 import { generateTestCertificate, type TestCertificate } from '../utils/certificates.js';
 import { buildIdpResponse, PRESETS } from '../utils/fake-idp.js';
 import { MetadataServer } from '../utils/metadata-server.js';
+import { nestedNamespaceDeclarations } from '../utils/xml-attacks.js';
 import { queryDatabase } from '../utils/test-database.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
@@ -150,6 +151,12 @@ describe('SAML metadata URL: fetched on save, on demand and on a schedule; certi
       ],
       ['malformed XML', () => idp.reset('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><IDPSSODescriptor>'), /not well-formed XML/],
       ['a DOCTYPE (XXE)', () => idp.reset(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${metadata(newKey).replace(/^<\?xml[^>]*>/, '')}`), /DOCTYPE or ENTITY/],
+      [
+        // The hostile-input guard runs before any DOM is built.
+        'metadata over the XML limits (nested namespace declarations)',
+        () => idp.reset(metadata(newKey).replace('</IDPSSODescriptor>', `<Extensions>${nestedNamespaceDeclarations(3000)}</Extensions></IDPSSODescriptor>`)),
+        /the metadata XML is over a limit: elements nested more than 32 deep/,
+      ],
       [
         // Certificates elsewhere in the document (its own signature, a WS-Federation role) do not count.
         'no signing certificate',
