@@ -142,8 +142,9 @@ export interface UserKeyset {
 
 /**
  * The SCIM list query: one page in a stable order (creation time, then id), served by the index
- * on (tenant_id, created_at, id). With `from`, the page starts right after (or, backward, ends
- * right before) that user's (created_at, id), looked up by primary key: a range read of the index
+ * on (tenant_id, created_at, id) of the users the IdP has not removed. With `from`, the page
+ * starts right after (or, backward, ends right before) that user's (created_at, id), looked up by
+ * primary key (a removed user still anchors a page): a range read of the index
  * that costs the same at any depth. `offset` rows are skipped from there (0 for keyset reads; the
  * fallback when no keyset is known). Backward pages come in descending order; the caller reverses.
  */
