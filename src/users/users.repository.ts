@@ -61,7 +61,6 @@ const SQL = {
               WHERE u.tenant_id = $1 AND u.id = $2 RETURNING ${USER_COLUMNS}
            ), bumped AS (${bumpVersions('CASE WHEN $12::boolean THEN 1 ELSE 0 END', 'changed')})
            SELECT * FROM changed`,
-  byEmailKeyForUpdate: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND ${emailKeySql('u.email')} = $2 FOR UPDATE`,
   /**
    * A user removed by the IdP leaves every group: one statement deletes the memberships and takes
    * one off each of those groups' member_count (and bumps their version: their member list changed).
@@ -209,11 +208,6 @@ export class UsersRepository {
       membersChanged,
     ];
     return (await this.rows(SQL.update, params, manager))[0]!;
-  }
-
-  /** By the email key, locking the row until the transaction ends (SCIM's POST of a removed user's userName). */
-  async findByEmailForUpdate(tenantId: string, email: string, manager: EntityManager): Promise<UserEntity | null> {
-    return (await this.rows(SQL.byEmailKeyForUpdate, [tenantId, emailKey(email)], manager))[0] ?? null;
   }
 
   /** Ends every group membership of the user, keeping the groups' member_count (see SQL.leaveAllGroups). */

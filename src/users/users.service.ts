@@ -199,7 +199,9 @@ export class UsersService {
    * The one way a user changes. In the caller's transaction (or one of its own): lock the row,
    * check the caller's precondition, compute the changes, apply the rules (an admin's sign-in
    * identity when asked; never leave the tenant without an active System Admin), write what
-   * differs (nothing: no write, same version), end sessions on deactivation, audit.
+   * differs (nothing: no write, same version), end sessions on deactivation; when the IdP removes
+   * the user, end its group memberships in the same transaction too (the one write users/ makes to
+   * the groups tables); audit.
    */
   async applyChange(tenantId: string, id: string, plan: ChangePlan, manager?: EntityManager): Promise<AppliedChange> {
     const run = async (m: EntityManager): Promise<AppliedChange> => {
