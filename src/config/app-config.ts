@@ -246,9 +246,10 @@ export class AppConfig {
   SCIM_CURSOR_TIMEOUT_SECONDS = 3600;
 
   /**
-   * How long the total of a SCIM list (totalResults) is reused before users are counted again.
-   * Counting a million users costs ~100 ms, so an import reading page after page would otherwise
-   * pay it on every page. 0 counts on every page.
+   * How long the total of a SCIM list (totalResults) may be reused, and only while the tenant's
+   * list version is unchanged (any user write ends the reuse: the total stays exact). Counting a
+   * million users costs ~100 ms, so an import reading page after page would otherwise pay it on
+   * every page. 0 counts on every page.
    */
   @Transform(toInt)
   @IsInt()

@@ -26,6 +26,8 @@ export interface UserView {
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
+  /** The identity provider deleted the user (SCIM DELETE): inactive, gone for SCIM, kept here. */
+  scimRemoved: boolean;
 }
 
 export type AuditKind = 'saml_login' | 'scim' | 'settings' | 'auth';

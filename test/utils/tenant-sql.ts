@@ -6,6 +6,7 @@
  */
 export const TENANT_TABLES = [
   'users',
+  'user_list_versions',
   'sessions',
   'login_throttle',
   'audit_events',
