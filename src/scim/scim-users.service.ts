@@ -186,7 +186,7 @@ function scimRefusal(err: UserChangeRefused, subject: string): ScimException {
 }
 
 /** If-Match (RFC 7232 §3.1, weak comparison): "*" or any listed tag equal to the current version. */
-function ifMatchSatisfied(header: string | undefined, version: number): boolean {
+export function ifMatchSatisfied(header: string | undefined, version: number): boolean {
   if (header === undefined) return true;
   const value = header.trim();
   if (value === '*') return true;

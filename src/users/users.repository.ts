@@ -42,6 +42,8 @@ const SQL = {
   activeWithoutLicenses: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
   activeAdmins: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND role = 'system_admin' AND active",
   lockAdmins: "SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))",
+  /** Group membership writes: which of these ids are users SCIM has not removed, share-locked until the transaction ends. */
+  liveIdsForShare: 'SELECT id FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND scim_removed_at IS NULL FOR SHARE',
 } as const;
 
 @Injectable()
@@ -139,6 +141,17 @@ export class UsersRepository {
   async update(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
     const params = [user.tenantId, user.id, user.email, user.givenName, user.familyName, user.active, user.role, user.licenses, user.externalId];
     return (await this.rows(SQL.update, params, manager))[0]!;
+  }
+
+  /**
+   * Which of the ids (UUIDs) are users of the tenant not removed by SCIM; their rows stay
+   * share-locked until the transaction ends, so a concurrent removal waits for it (and then
+   * takes the membership away) instead of slipping in between the check and the write.
+   */
+  async lockLiveIds(tenantId: string, ids: readonly string[], manager: EntityManager): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await rowsQuery<{ id: string }>(this.dataSource, SQL.liveIdsForShare, [tenantId, ids], manager);
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Stamps a sign-in as the user's last; returns the time stored. */

@@ -131,6 +131,11 @@ export class UsersService {
     return this.users.count(tenantId, criteria);
   }
 
+  /** Group memberships: which of these user ids (UUIDs) are live users of the tenant, share-locked in the caller's transaction. */
+  lockLiveIds(tenantId: string, ids: readonly string[], manager: EntityManager): Promise<Set<string>> {
+    return this.users.lockLiveIds(tenantId, ids, manager);
+  }
+
   /** Stamps a sign-in (password or SAML) as the user's last; returns the time stored. */
   stampSignIn(tenantId: string, userId: string): Promise<Date> {
     return this.users.stampSignIn(tenantId, userId);
