@@ -87,11 +87,11 @@ export class ScimGroupsService {
       if (page.nextCursor) envelope.nextCursor = page.nextCursor;
       if (page.previousCursor) envelope.previousCursor = page.previousCursor;
     }
-    const head = JSON.stringify({ ...envelope, Resources: [] }).slice(0, -2);
+    const head = JSON.stringify({ ...envelope, Resources: [] }).slice(0, -2); // …"Resources":[
     const resources = this.resourcesJson(tenant, page.items, projection);
     return Readable.from(
       (async function* () {
-        yield `${head}[`;
+        yield head;
         yield* resources;
         yield ']}';
       })(),
