@@ -10,6 +10,16 @@ import { displayNameKeySql, GROUP_COLUMNS, toGroupEntity, type GroupRow } from '
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
+interface MemberRow {
+  group_id: string;
+  user_id: string;
+  display: string;
+}
+
+function toMember(row: MemberRow): GroupMember {
+  return { groupId: row.group_id, userId: row.user_id, display: row.display };
+}
+
 /** The name of the unique index on (tenant_id, displayName key): its violation is "displayName taken". */
 export const DISPLAY_NAME_INDEX = 'groups_tenant_display_name_key';
 
@@ -47,16 +57,21 @@ const SQL = {
                      ON CONFLICT DO NOTHING RETURNING 1)
                    UPDATE groups SET member_count = member_count - (SELECT count(*) FROM removed) + (SELECT count(*) FROM added)
                     WHERE tenant_id = $1 AND id = $2`,
-  /** One group's members after a user id, in user id order: a range read of the primary key. */
-  membersOfOne: `SELECT gm.group_id, gm.user_id, ${MEMBER_DISPLAY} AS display
-                   FROM group_members gm JOIN users u ON u.tenant_id = gm.tenant_id AND u.id = gm.user_id
-                  WHERE gm.tenant_id = $1 AND gm.group_id = $2 AND gm.user_id > $3
-                  ORDER BY gm.user_id LIMIT $4`,
-  /** The members of several groups (a list page) after a (group, user) key, in that order. */
-  membersOfMany: `SELECT gm.group_id, gm.user_id, ${MEMBER_DISPLAY} AS display
-                    FROM group_members gm JOIN users u ON u.tenant_id = gm.tenant_id AND u.id = gm.user_id
-                   WHERE gm.tenant_id = $1 AND gm.group_id = ANY($2::uuid[]) AND (gm.group_id, gm.user_id) > ($3::uuid, $4::uuid)
-                   ORDER BY gm.group_id, gm.user_id LIMIT $5`,
+  /**
+   * One group's members after a user id, in user id order: a range read of the primary key, then
+   * each member's name by primary key (a subquery per row of the LIMITed page, so the planner
+   * cannot turn it into a merge join that walks the tenant's whole users index).
+   */
+  membersOfOne: `SELECT m.group_id, m.user_id, (SELECT ${MEMBER_DISPLAY} FROM users u WHERE u.tenant_id = $1 AND u.id = m.user_id) AS display
+                   FROM (SELECT gm.group_id, gm.user_id FROM group_members gm
+                          WHERE gm.tenant_id = $1 AND gm.group_id = $2 AND gm.user_id > $3 ORDER BY gm.group_id, gm.user_id LIMIT $4) m
+                  ORDER BY m.user_id`,
+  /** The first $3 members of each of several groups (a list page), in (group, user) order: one statement for the page. */
+  firstMembersOfMany: `SELECT p.gid AS group_id, m.user_id, (SELECT ${MEMBER_DISPLAY} FROM users u WHERE u.tenant_id = $1 AND u.id = m.user_id) AS display
+                         FROM unnest($2::uuid[]) AS p(gid)
+                         CROSS JOIN LATERAL (SELECT gm.user_id FROM group_members gm
+                                              WHERE gm.tenant_id = $1 AND gm.group_id = p.gid ORDER BY gm.group_id, gm.user_id LIMIT $3) m
+                        ORDER BY p.gid, m.user_id`,
 } as const;
 
 @Injectable()
@@ -107,24 +122,40 @@ export class GroupsRepository {
   }
 
   /**
-   * The members of the given groups, `chunk` rows per statement, in (group id, user id) order: a
-   * keyset walk of the primary key, so a 100,000-member group is read in pieces and never held
-   * whole. Each statement is a snapshot of its own; a group changed during the walk shows a mix.
+   * The members of the given groups (ids in ascending order) in (group id, user id) order, at most
+   * `chunk` per statement: a keyset walk of the primary key, so a 100,000-member group is read in
+   * pieces and never held whole. Several groups (a list page) start with one statement reading the
+   * first chunk/groups members of each; only a group with more continues with a walk of its own.
+   * Each statement is a snapshot of its own: a group changed during the walk may show a mix.
    */
   async *members(tenantId: string, groupIds: readonly string[], chunk: number): AsyncGenerator<GroupMember[]> {
+    if (groupIds.length === 1) {
+      yield* this.walk(tenantId, groupIds[0]!, NIL_UUID, chunk);
+      return;
+    }
     if (groupIds.length === 0) return;
-    let after = { groupId: NIL_UUID, userId: NIL_UUID };
+    const each = Math.max(1, Math.floor(chunk / groupIds.length));
+    const rows = await rowsQuery<MemberRow>(this.dataSource, SQL.firstMembersOfMany, [tenantId, groupIds, each + 1]);
+    let i = 0;
+    while (i < rows.length) {
+      const groupId = rows[i]!.group_id;
+      let end = i;
+      while (end < rows.length && rows[end]!.group_id === groupId) end++;
+      const mine = rows.slice(i, Math.min(end, i + each)).map(toMember);
+      yield mine;
+      // One row more than `each`: the group goes on; walk the rest of it alone.
+      if (end - i > each) yield* this.walk(tenantId, groupId, mine.at(-1)!.userId, chunk);
+      i = end;
+    }
+  }
+
+  private async *walk(tenantId: string, groupId: string, afterUserId: string, chunk: number): AsyncGenerator<GroupMember[]> {
+    let after = afterUserId;
     for (;;) {
-      type Row = { group_id: string; user_id: string; display: string };
-      const rows =
-        groupIds.length === 1
-          ? await preparedQuery<Row>(this.dataSource, SQL.membersOfOne, [tenantId, groupIds[0], after.userId, chunk])
-          : await rowsQuery<Row>(this.dataSource, SQL.membersOfMany, [tenantId, groupIds, after.groupId, after.userId, chunk]);
-      if (rows.length === 0) return;
-      yield rows.map((r) => ({ groupId: r.group_id, userId: r.user_id, display: r.display }));
+      const rows = await preparedQuery<MemberRow>(this.dataSource, SQL.membersOfOne, [tenantId, groupId, after, chunk]);
+      if (rows.length > 0) yield rows.map(toMember);
       if (rows.length < chunk) return;
-      const last = rows.at(-1)!;
-      after = { groupId: last.group_id, userId: last.user_id };
+      after = rows.at(-1)!.user_id;
     }
   }
 
