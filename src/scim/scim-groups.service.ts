@@ -89,7 +89,7 @@ export class ScimGroupsService {
     }
     const head = JSON.stringify({ ...envelope, Resources: [] }).slice(0, -2); // …"Resources":[
     const resources = this.resourcesJson(tenant, page.items, projection);
-    return Readable.from(
+    return textStream(
       (async function* () {
         yield head;
         yield* resources;
@@ -107,7 +107,7 @@ export class ScimGroupsService {
   /** The response body of one group (after a write too: read back from the database in chunks). */
   body(tenant: ScimTenant, group: GroupEntity, projection: ScimProjection): ScimGroupBody {
     const location = this.location(tenant, group.id);
-    return { etag: groupEtag(group.version), location, body: Readable.from(this.resourcesJson(tenant, [group], projection)) };
+    return { etag: groupEtag(group.version), location, body: textStream(this.resourcesJson(tenant, [group], projection)) };
   }
 
   /** POST /Groups: 409 uniqueness for a taken displayName (any case); members optional. */
@@ -193,6 +193,14 @@ export class ScimGroupsService {
   private location(tenant: ScimTenant, id: string): string {
     return `${this.urls.scimBase(tenant.slug)}/Groups/${id}`;
   }
+}
+
+/**
+ * A byte stream of the generated text that reads ahead by at most one piece: a client reading
+ * slowly holds the generator, not a queue of member chunks (an object-mode stream would buffer 16).
+ */
+function textStream(pieces: AsyncGenerator<string>): Readable {
+  return Readable.from(pieces, { objectMode: false, highWaterMark: 64 * 1024 });
 }
 
 function scimRefusal(err: GroupChangeRefused): ScimException {

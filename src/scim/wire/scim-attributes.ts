@@ -113,6 +113,13 @@ export function attributeProjection(p: ScimProjection, key: string): ((value: un
   };
 }
 
+/** True when the projection returns the attribute whole (so a writer may serialise it without projecting). */
+export function returnedWhole(p: ScimProjection, key: string): boolean {
+  const k = key.toLowerCase();
+  const included = p.include === null || p.include.has('*core*') || p.include.get(k) === 'all';
+  return included && !p.exclude.has(k);
+}
+
 /** The resource with only the attributes the projection returns, in their original order. */
 export function projectResource<T extends object>(resource: T, p: ScimProjection): Partial<T> {
   if (p.include === null && p.exclude.size === 0) return resource;

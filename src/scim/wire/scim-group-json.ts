@@ -1,5 +1,5 @@
 import type { GroupMember } from '../../groups/group.entity.js';
-import { attributeProjection, projectResource, type ScimProjection } from './scim-attributes.js';
+import { attributeProjection, projectResource, returnedWhole, type ScimProjection } from './scim-attributes.js';
 import { toScimMember, type ScimGroupHead } from './scim-group.js';
 
 /** Stands where `members` goes while the rest of the resource is serialised; NUL never occurs in stored text. */
@@ -22,6 +22,11 @@ export async function* groupsJson(
   usersBase: string,
 ): AsyncGenerator<string> {
   const element = attributeProjection(projection, 'members');
+  // Members returned whole (the usual read) are written from a template: ids are UUIDs from the
+  // database and need no escaping; the display name is escaped by JSON.stringify.
+  const memberJson = returnedWhole(projection, 'members')
+    ? (m: GroupMember) => `{"value":"${m.userId}","display":${JSON.stringify(m.display)},"$ref":"${usersBase}/${m.userId}","type":"User"}`
+    : (m: GroupMember) => JSON.stringify(element!(toScimMember(m, usersBase)));
   const source = members && element ? members[Symbol.asyncIterator]() : null;
   let pending: GroupMember[] = [];
   let done = source === null;
@@ -40,7 +45,7 @@ export async function* groupsJson(
       const mine = pending.findIndex((m) => m.groupId !== head.id);
       const take = mine === -1 ? pending : pending.slice(0, mine);
       if (take.length > 0) {
-        yield (first ? '' : ',') + take.map((m) => JSON.stringify(element(toScimMember(m, usersBase)))).join(',');
+        yield (first ? '' : ',') + take.map(memberJson).join(',');
         first = false;
       }
       pending = mine === -1 ? [] : pending.slice(mine);
