@@ -12,7 +12,8 @@ import { GroupChangeRefused, GroupsService, type GroupWrite } from '../groups/gr
 import { ScimKeysetPaging, type ScimPagingQuery } from './scim-keyset-paging.js';
 import { ScimPageAnchorsRepository } from './scim-page-anchors.repository.js';
 import type { ScimTenant } from './scim-request.js';
-import { ifMatchSatisfied, SCIM_ACTOR } from './scim-users.service.js';
+import { auditedScimWrite, type ScimWriteContext } from './scim-audited-write.js';
+import { ifMatchSatisfied } from './scim-users.service.js';
 import { attributeProjection, type ScimProjection } from './wire/scim-attributes.js';
 import { ScimException } from './wire/scim-exception.js';
 import { groupsJson } from './wire/scim-group-json.js';
@@ -35,11 +36,7 @@ export interface ScimGroupBody {
   body: Readable;
 }
 
-interface WriteContext {
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
+type WriteContext = ScimWriteContext;
 
 /**
  * SCIM /Groups on the groups module: every write goes through GroupsService in one transaction
@@ -163,22 +160,8 @@ export class ScimGroupsService {
     }
   }
 
-  private async write<T>(tenant: ScimTenant, ctx: WriteContext, run: (m: EntityManager, ctx: WriteContext) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(async (m) => {
-        const result = await run(m, ctx);
-        await this.audit.record(tenant.id, { kind: 'scim', actor: SCIM_ACTOR, action: ctx.action, target: ctx.target, outcome: 'success', details: ctx.details }, m);
-        return result;
-      });
-    } catch (err) {
-      const failure = err instanceof GroupChangeRefused ? scimRefusal(err) : err;
-      const reason =
-        failure instanceof ScimException
-          ? `${failure.getStatus()}${failure.scimType ? ` ${failure.scimType}` : ''}: ${failure.detail}`
-          : 'internal error (see the service log)';
-      await this.audit.record(tenant.id, { kind: 'scim', actor: SCIM_ACTOR, action: ctx.action, target: ctx.target, outcome: 'failure', reason, details: ctx.details });
-      throw failure;
-    }
+  private write<T>(tenant: ScimTenant, ctx: WriteContext, run: (m: EntityManager, ctx: WriteContext) => Promise<T>): Promise<T> {
+    return auditedScimWrite(this.dataSource, this.audit, tenant.id, ctx, run, (err) => (err instanceof GroupChangeRefused ? scimRefusal(err) : err));
   }
 
   /** The groups as JSON text, members (when projected) read in one keyset walk for all of them. */
