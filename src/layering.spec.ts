@@ -18,12 +18,14 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   config: ['common', 'contract'],
   audit: [...BASE],
   users: [...BASE, 'audit'],
+  // Groups and memberships; checks members against users/.
+  groups: [...BASE, 'audit', 'users'],
   // Creates a tenant with its first admin (users/) and its settings row.
   tenancy: [...BASE, 'audit', 'users'],
   auth: [...BASE, 'audit', 'users', 'tenancy'],
   saml: [...BASE, 'audit', 'users', 'tenancy', 'auth'],
   // Not saml/: SCIM's "SAML must be set up" reads the settings row itself.
-  scim: [...BASE, 'audit', 'users', 'tenancy'],
+  scim: [...BASE, 'audit', 'users', 'groups', 'tenancy'],
   // Above saml/ and scim/: composes the settings object from their halves.
   settings: [...BASE, 'tenancy', 'saml', 'scim'],
   housekeeping: [...BASE, 'auth', 'saml', 'scim'],
@@ -34,7 +36,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The data source lists every module's entities, so it sits above them.
   database: [...BASE, 'audit', 'users', 'tenancy'],
   // src/app.module.ts, the root module.
-  app: [...BASE, 'database', 'audit', 'users', 'tenancy', 'auth', 'settings', 'saml', 'scim', 'health', 'housekeeping', 'console'],
+  app: [...BASE, 'database', 'audit', 'users', 'groups', 'tenancy', 'auth', 'settings', 'saml', 'scim', 'health', 'housekeeping', 'console'],
   bootstrap: [...BASE, 'app', 'database', 'auth', 'saml', 'scim', 'console'],
 };
 

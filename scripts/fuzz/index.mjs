@@ -113,7 +113,7 @@ export async function runFuzz({ base, ctx, seed, cases, first = 0, concurrency =
       (byFamily[c.family] ??= {})[key] = (byFamily[c.family][key] ?? 0) + 1;
       slowest.push({ index: c.index, family: c.family, ms: r.ms, status: r.status });
       if (slowest.length > 40) slowest.sort((a, b) => b.ms - a.ms).splice(10);
-      // 501 is the contract's answer for SCIM endpoints not implemented (Groups, Bulk, Me).
+      // 501 is the contract's answer for SCIM endpoints not implemented (Bulk, Me).
       if (r.status >= 500 && r.status !== 501) findings.push({ kind: '5xx', ...c, status: r.status, ms: r.ms, answer: r.answer });
       else if (r.ms > slowMs || r.status === 0) slow.push({ c, r });
       if (onProgress && sent % 500 === 0) onProgress({ sent, elapsedMs: performance.now() - started });

@@ -13,11 +13,6 @@ import { ScimException } from './wire/scim-exception.js';
 @UseGuards(ScimAuthGuard)
 @Controller('scim/v2/:tenant')
 export class ScimUnsupportedController {
-  @All(['Groups', 'Groups/*'])
-  groups(): never {
-    throw new ScimException(501, undefined, 'Groups are not supported: Latchkey provisions Users only (turn off group provisioning in the identity provider)');
-  }
-
   @All('Bulk')
   bulk(): never {
     throw new ScimException(501, undefined, 'Bulk operations are not supported (ServiceProviderConfig bulk.supported is false)');

@@ -8,6 +8,7 @@ import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { CurrentScimTenant } from './scim-tenant.decorator.js';
 import { ScimUsersListService, type ScimListQuery } from './scim-users-list.service.js';
 import { ScimUsersService } from './scim-users.service.js';
+import { parseScimProjection, projectList, projectResource, type ScimProjection, type ScimProjectionQuery } from './wire/scim-attributes.js';
 import type { ScimUser } from './wire/scim-user.js';
 
 /** RFC 7644 /Users for identity providers. Public to the session guard: the SCIM gate authenticates. */
@@ -24,21 +25,24 @@ export class ScimUsersController {
   ) {}
 
   @Get()
-  list(@CurrentScimTenant() tenant: ScimTenant, @Query() query: ScimListQuery) {
-    return this.listing.list(tenant, query);
+  async list(@CurrentScimTenant() tenant: ScimTenant, @Query() query: ScimListQuery & ScimProjectionQuery) {
+    const projection = parseScimProjection(query);
+    return projectList(await this.listing.list(tenant, query), projection);
   }
 
   @Get(':id')
-  async get(@CurrentScimTenant() tenant: ScimTenant, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return withEtag(reply, await this.scim.get(tenant, id));
+  async get(@CurrentScimTenant() tenant: ScimTenant, @Param('id') id: string, @Query() query: ScimProjectionQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const projection = parseScimProjection(query);
+    return withEtag(reply, await this.scim.get(tenant, id), projection);
   }
 
   @Post()
   @HttpCode(201)
-  async create(@CurrentScimTenant() tenant: ScimTenant, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(@CurrentScimTenant() tenant: ScimTenant, @Body() body: unknown, @Query() query: ScimProjectionQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const projection = parseScimProjection(query);
     const user = await this.scim.create(tenant, body);
     void reply.header('location', user.meta.location);
-    return withEtag(reply, user);
+    return withEtag(reply, user, projection);
   }
 
   @Put(':id')
@@ -46,10 +50,12 @@ export class ScimUsersController {
     @CurrentScimTenant() tenant: ScimTenant,
     @Param('id') id: string,
     @Body() body: unknown,
+    @Query() query: ScimProjectionQuery,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.scim.replace(tenant, id, body, ifMatch));
+    const projection = parseScimProjection(query);
+    return withEtag(reply, await this.scim.replace(tenant, id, body, ifMatch), projection);
   }
 
   @Patch(':id')
@@ -57,10 +63,12 @@ export class ScimUsersController {
     @CurrentScimTenant() tenant: ScimTenant,
     @Param('id') id: string,
     @Body() body: unknown,
+    @Query() query: ScimProjectionQuery,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.scim.patch(tenant, id, body, ifMatch));
+    const projection = parseScimProjection(query);
+    return withEtag(reply, await this.scim.patch(tenant, id, body, ifMatch), projection);
   }
 
   @Delete(':id')
@@ -76,7 +84,8 @@ export class ScimUsersController {
   }
 }
 
-function withEtag(reply: FastifyReply, user: ScimUser): ScimUser {
+/** The ETag header of the user, and its body as the request's attributes / excludedAttributes project it. */
+function withEtag(reply: FastifyReply, user: ScimUser, projection: ScimProjection): Partial<ScimUser> {
   void reply.header('etag', user.meta.version);
-  return user;
+  return projectResource(user, projection);
 }

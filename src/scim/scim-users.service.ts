@@ -5,20 +5,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { PublicUrls } from '../config/public-urls.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserChangeRefused, UsersService, type AppliedChange, type ChangePlan, type UserChanges } from '../users/users.service.js';
+import { auditedScimWrite, type ScimWriteContext } from './scim-audited-write.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimException } from './wire/scim-exception.js';
 import { applyScimPatch } from './wire/scim-patch.js';
 import { getAttribute, isPlainObject, readScimUserInput, stateOf, toScimUser, userEtag, type ScimUser, type ScimUserState } from './wire/scim-user.js';
 
-/** Who SCIM writes are attributed to in the audit log. */
-export const SCIM_ACTOR = 'scim';
-
-/** What a write learns as it goes, for its audit record (success or failure). */
-interface WriteContext {
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
+type WriteContext = ScimWriteContext;
 
 /**
  * SCIM provisioning on top of the one user model: every change goes through
@@ -161,26 +154,8 @@ export class ScimUsersService {
     }
   }
 
-  private async write<T>(tenant: ScimTenant, ctx: WriteContext, run: (m: EntityManager, ctx: WriteContext) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(async (m) => {
-        const result = await run(m, ctx);
-        await this.audit.record(
-          tenant.id,
-          { kind: 'scim', actor: SCIM_ACTOR, action: ctx.action, target: ctx.target, outcome: 'success', details: ctx.details },
-          m,
-        );
-        return result;
-      });
-    } catch (err) {
-      const failure = err instanceof UserChangeRefused ? scimRefusal(err, ctx.target ?? '') : err;
-      const reason =
-        failure instanceof ScimException
-          ? `${failure.getStatus()}${failure.scimType ? ` ${failure.scimType}` : ''}: ${failure.detail}`
-          : 'internal error (see the service log)';
-      await this.audit.record(tenant.id, { kind: 'scim', actor: SCIM_ACTOR, action: ctx.action, target: ctx.target, outcome: 'failure', reason, details: ctx.details });
-      throw failure;
-    }
+  private write<T>(tenant: ScimTenant, ctx: WriteContext, run: (m: EntityManager, ctx: WriteContext) => Promise<T>): Promise<T> {
+    return auditedScimWrite(this.dataSource, this.audit, tenant.id, ctx, run, (err) => (err instanceof UserChangeRefused ? scimRefusal(err, ctx.target ?? '') : err));
   }
 }
 
@@ -228,7 +203,7 @@ function scimRefusal(err: UserChangeRefused, subject: string): ScimException {
 }
 
 /** If-Match (RFC 7232 §3.1, weak comparison): "*" or any listed tag equal to the current version. */
-function ifMatchSatisfied(header: string | undefined, version: number): boolean {
+export function ifMatchSatisfied(header: string | undefined, version: number): boolean {
   if (header === undefined) return true;
   const value = header.trim();
   if (value === '*') return true;

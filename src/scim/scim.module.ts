@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { GroupsModule } from '../groups/groups.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ScimAuthGuard } from './scim-auth.guard.js';
 import { ScimDiscoveryController } from './scim-discovery.controller.js';
+import { ScimGroupsController } from './scim-groups.controller.js';
+import { ScimGroupsService } from './scim-groups.service.js';
 import { ScimGateRepository } from './scim-gate.repository.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
 import { ScimResponseInterceptor } from './scim-response.interceptor.js';
@@ -14,15 +17,16 @@ import { ScimUsersListService } from './scim-users-list.service.js';
 import { ScimUsersService } from './scim-users.service.js';
 
 /**
- * SCIM 2.0 provisioning (CONTRACT section 4), on the users module, and the SCIM settings rules
+ * SCIM 2.0 provisioning (CONTRACT section 4), on the users and groups modules, and the SCIM settings rules
  * (section 2), whose endpoints settings/ serves with the whole settings object.
  */
 @Module({
-  imports: [UsersModule, TenancyModule],
-  controllers: [ScimUsersController, ScimDiscoveryController, ScimUnsupportedController],
+  imports: [UsersModule, GroupsModule, TenancyModule],
+  controllers: [ScimUsersController, ScimGroupsController, ScimDiscoveryController, ScimUnsupportedController],
   providers: [
     ScimUsersService,
     ScimUsersListService,
+    ScimGroupsService,
     ScimPageAnchorsRepository,
     ScimGateRepository,
     ScimSettingsService,

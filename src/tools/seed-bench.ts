@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
+import { insertBenchGroups, sampleUserIds } from './bench-groups.js';
 import { insertBenchUsers } from './bench-users.js';
 import { AppModule } from '../app.module.js';
 import { resolveRuntime } from '../bootstrap/resolve-database.js';
@@ -23,7 +24,8 @@ export const BENCH_DIR = resolve('.bench');
 /**
  * `npm run seed:bench -- --tenant bench --users N`: a tenant with SAML (a generated IdP
  * certificate whose key the benchmark signs with) and SCIM enabled, and users
- * user{i}@bench.test (Given{i} Family{i}), i = 1..N, inserted with set-based SQL. Idempotent:
+ * user{i}@bench.test (Given{i} Family{i}), i = 1..N, inserted with set-based SQL, and the groups
+ * of the group scenarios (bench-groups.ts: 100,000 members, 10 members, PATCH targets). Idempotent:
  * running it again with a larger N adds the missing users.
  */
 async function main(): Promise<void> {
@@ -69,6 +71,12 @@ async function main(): Promise<void> {
     const started = Date.now();
     const inserted = await insertBenchUsers(app.get<DataSource>(getDataSourceToken()), tenant.id, count);
     const seconds = (Date.now() - started) / 1000;
+    const groupsStarted = Date.now();
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    const groups = await insertBenchGroups(dataSource, tenant.id);
+    const userIdsFile = join(BENCH_DIR, `${slug}-user-ids.json`);
+    writeFileSync(userIdsFile, JSON.stringify(await sampleUserIds(dataSource, tenant.id, 50_000)));
+    const groupSeconds = (Date.now() - groupsStarted) / 1000;
 
     const output = {
       baseUrl: config.publicUrl,
@@ -79,11 +87,13 @@ async function main(): Promise<void> {
       acsUrl: view.saml.signOnUrl,
       idpKeyFile: keyFile,
       idpCertFile: certFile,
+      groups,
+      userIdsFile,
     };
     writeFileSync(join(BENCH_DIR, `${slug}-seed.json`), `${JSON.stringify(output, null, 2)}\n`, { mode: 0o600 });
     process.stdout.write(
       [
-        `Seeded tenant "${slug}": ${inserted} new users in ${seconds.toFixed(1)} s (${count} in all)`,
+        `Seeded tenant "${slug}": ${inserted} new users in ${seconds.toFixed(1)} s (${count} in all); groups in ${groupSeconds.toFixed(1)} s`,
         `SCIM URL:   ${view.scim.url}`,
         `SCIM token: ${view.scim.token}`,
         `ACS URL:    ${view.saml.signOnUrl} (responses signed with ${keyFile})`,

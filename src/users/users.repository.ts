@@ -65,6 +65,15 @@ const SQL = {
    * A user removed by the IdP leaves every group: one statement deletes the memberships and takes
    * one off each of those groups' member_count (and bumps their version: their member list changed).
    */
+  /**
+   * Lock order for memberships is users, then groups, then group_members (the groups module's
+   * writes take them so): the removal already holds the user, so it locks the user's groups, in id
+   * order, before it deletes the memberships; otherwise a group PATCH removing the same user at the
+   * same moment (group row, then membership row) and this (membership row, then group row) deadlock.
+   */
+  lockUserGroups: `SELECT g.id FROM groups g
+                     WHERE g.tenant_id = $1 AND g.id IN (SELECT m.group_id FROM group_members m WHERE m.tenant_id = $1 AND m.user_id = $2)
+                     ORDER BY g.id FOR UPDATE`,
   leaveAllGroups: `WITH gone AS (
                      DELETE FROM group_members m WHERE m.tenant_id = $1 AND m.user_id = $2 RETURNING m.group_id
                    )
@@ -79,6 +88,8 @@ const SQL = {
   activeWithoutLicenses: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
   activeAdmins: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND role = 'system_admin' AND active",
   lockAdmins: "SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))",
+  /** Group membership writes: which of these ids are users SCIM has not removed, share-locked until the transaction ends. */
+  liveIdsForShare: 'SELECT id FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND scim_removed_at IS NULL FOR SHARE',
 } as const;
 
 @Injectable()
@@ -212,6 +223,7 @@ export class UsersRepository {
 
   /** Ends every group membership of the user, keeping the groups' member_count (see SQL.leaveAllGroups). */
   async leaveAllGroups(tenantId: string, userId: string, manager: EntityManager): Promise<void> {
+    await manager.query(SQL.lockUserGroups, [tenantId, userId]);
     await manager.query(SQL.leaveAllGroups, [tenantId, userId]);
   }
 
@@ -222,6 +234,17 @@ export class UsersRepository {
   async listVersions(tenantId: string): Promise<{ members: number; changes: number }> {
     const rows = await preparedQuery<{ members: number; changes: number }>(this.dataSource, SQL.listVersions, [tenantId]);
     return rows[0] ?? { members: 0, changes: 0 };
+  }
+
+  /**
+   * Which of the ids (UUIDs) are users of the tenant not removed by SCIM; their rows stay
+   * share-locked until the transaction ends, so a concurrent removal waits for it (and then
+   * takes the membership away) instead of slipping in between the check and the write.
+   */
+  async lockLiveIds(tenantId: string, ids: readonly string[], manager: EntityManager): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await rowsQuery<{ id: string }>(this.dataSource, SQL.liveIdsForShare, [tenantId, ids], manager);
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Stamps a sign-in as the user's last; returns the time stored. */

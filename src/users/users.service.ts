@@ -162,6 +162,11 @@ export class UsersService {
     return filtered ? v.changes : v.members;
   }
 
+  /** Group memberships: which of these user ids (UUIDs) are live users of the tenant, share-locked in the caller's transaction. */
+  lockLiveIds(tenantId: string, ids: readonly string[], manager: EntityManager): Promise<Set<string>> {
+    return this.users.lockLiveIds(tenantId, ids, manager);
+  }
+
   /** Stamps a sign-in (password or SAML) as the user's last; returns the time stored. */
   stampSignIn(tenantId: string, userId: string): Promise<Date> {
     return this.users.stampSignIn(tenantId, userId);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { BENCH_BIG_GROUP, BENCH_PATCH_GROUPS, insertBenchGroups, sampleUserIds } from '../../src/tools/bench-groups.js';
 import { insertBenchUsers } from '../../src/tools/bench-users.js';
 import { createTenant } from '../factories/tenant.factory.js';
 import { acsUrl, expectSignedIn, postAcs, setUpSaml } from '../factories/saml.factory.js';
@@ -63,6 +64,21 @@ describe('seed:bench users', () => {
     expect(post.status).toBe(201);
     const dup = await scim.post('Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'user5@bench.test', name: { givenName: 'N', familyName: 'U' } });
     expect(dup.status).toBe(409);
+  });
+
+  it('get the groups of the group scenarios, idempotently, with consistent member counts', async () => {
+    const dataSource = t.app.get<DataSource>(getDataSourceToken());
+    const groups = await insertBenchGroups(dataSource, tenantId);
+    expect(await insertBenchGroups(dataSource, tenantId)).toEqual(groups);
+    expect(groups.patchTargets).toHaveLength(BENCH_PATCH_GROUPS);
+    const big = await scim.get(`Groups?filter=${encodeURIComponent(`displayName eq "${BENCH_BIG_GROUP}"`)}&excludedAttributes=members`);
+    expect(big.body.Resources).toEqual([expect.objectContaining({ id: groups.big, displayName: BENCH_BIG_GROUP })]);
+    expect((await scim.get(`Groups/${groups.big}`)).body.members).toHaveLength(311); // every seeded SCIM user (310 + user400)
+    expect((await scim.get(`Groups/${groups.small}`)).body.members).toHaveLength(10);
+    const ids = await sampleUserIds(dataSource, tenantId, 50);
+    expect(new Set(ids).size).toBe(50);
+    const add = await scim.patch(`Groups/${groups.patchTargets[0]}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: ids.map((value) => ({ value })) }] });
+    expect(add.status).toBe(204);
   });
 
   it('sign in by SAML and appear in the admin User List', async () => {

@@ -102,6 +102,19 @@ export class ScimClient {
   }
 }
 
+/** Exchanges as HTTP text (request, then response), the form the recorded conversations are kept in. */
+export function transcript(exchanges: ScimExchange[]): string {
+  return exchanges
+    .map((x) => {
+      const request = [`${x.method} ${x.path} HTTP/1.1`, 'Authorization: Bearer <SCIM token>'];
+      if (x.requestBody !== undefined) request.push('Content-Type: application/scim+json; charset=utf-8', '', JSON.stringify(x.requestBody, null, 2));
+      const response = [`HTTP/1.1 ${x.status}`, ...Object.entries(x.headers).map(([k, v]) => `${k}: ${v}`)];
+      if (x.responseBody !== undefined) response.push('', JSON.stringify(x.responseBody, null, 2));
+      return `${request.join('\n')}\n\n${response.join('\n')}`;
+    })
+    .join('\n\n----------------------------------------\n\n');
+}
+
 export interface ScimTenantFixture {
   tenant: TenantFixture;
   admin: Session;

@@ -4,11 +4,12 @@ import {
   SCIM_RESOURCE_TYPE_SCHEMA,
   SCIM_SCHEMA_SCHEMA,
   SCIM_SERVICE_PROVIDER_CONFIG_SCHEMA,
+  SCIM_GROUP_SCHEMA,
   SCIM_USER_SCHEMA,
 } from './scim-schemas.js';
 
 /**
- * Discovery documents (RFC 7643 §5–7), true to what is implemented: Users only, PATCH, filters
+ * Discovery documents (RFC 7643 §5–7), true to what is implemented: Users and Groups, PATCH, filters
  * with a result cap, weak ETags, index and cursor paging (RFC 9865 §4, index the default); no
  * bulk, sort or password change. `base` is {PUBLIC_URL}/scim/v2/{tenant}.
  */
@@ -51,6 +52,18 @@ export function userResourceType(base: string) {
     description: 'User Account',
     schema: SCIM_USER_SCHEMA,
     meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
+  };
+}
+
+export function groupResourceType(base: string) {
+  return {
+    schemas: [SCIM_RESOURCE_TYPE_SCHEMA],
+    id: 'Group',
+    name: 'Group',
+    endpoint: '/Groups',
+    description: 'Group',
+    schema: SCIM_GROUP_SCHEMA,
+    meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` },
   };
 }
 
@@ -124,5 +137,47 @@ export function userSchema(base: string) {
       },
     ],
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${SCIM_USER_SCHEMA}` },
+  };
+}
+
+export function groupSchema(base: string) {
+  return {
+    schemas: [SCIM_SCHEMA_SCHEMA],
+    id: SCIM_GROUP_SCHEMA,
+    name: 'Group',
+    description: 'Group',
+    attributes: [
+      stringAttribute('displayName', 'A human-readable name for the Group: unique within the tenant, not case-exact. REQUIRED.', { required: true, uniqueness: 'server' }),
+      {
+        name: 'members',
+        type: 'complex',
+        multiValued: true,
+        description: 'The users in the group (groups do not nest). Each value must be the id of a user of this tenant.',
+        required: false,
+        subAttributes: [
+          {
+            ...stringAttribute('value', 'The id of the member user.', { mutability: 'immutable', caseExact: true }),
+          },
+          {
+            name: '$ref',
+            type: 'reference',
+            referenceTypes: ['User'],
+            multiValued: false,
+            description: 'The URI of the member user.',
+            required: false,
+            caseExact: true,
+            mutability: 'immutable',
+            returned: 'default',
+            uniqueness: 'none',
+          },
+          stringAttribute('display', "The member's displayName; values sent by clients are ignored.", { mutability: 'readOnly' }),
+          stringAttribute('type', 'Always "User".', { mutability: 'immutable', canonicalValues: ['User'] }),
+        ],
+        mutability: 'readWrite',
+        returned: 'default',
+        uniqueness: 'none',
+      },
+    ],
+    meta: { resourceType: 'Schema', location: `${base}/Schemas/${SCIM_GROUP_SCHEMA}` },
   };
 }

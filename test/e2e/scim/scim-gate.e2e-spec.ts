@@ -105,10 +105,10 @@ describe('SCIM gate, discovery and error format', () => {
       expect401(await new ScimClient(t, a.tenant.slug, 'nope').get('ServiceProviderConfig'));
     });
 
-    it('GET /ResourceTypes lists User; /ResourceTypes/User is the single object; others 404', async () => {
+    it('GET /ResourceTypes lists User and Group; /ResourceTypes/User is the single object; others 404', async () => {
       const list = await a.scim.get('ResourceTypes');
       expect(list.status).toBe(200);
-      expect(list.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+      expect(list.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 2, startIndex: 1, itemsPerPage: 2 });
       const user = {
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
         id: 'User',
@@ -118,20 +118,35 @@ describe('SCIM gate, discovery and error format', () => {
         schema: USER_SCHEMA,
         meta: { resourceType: 'ResourceType', location: `${base()}/ResourceTypes/User` },
       };
-      expect(list.body.Resources).toEqual([user]);
+      const group = {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+        id: 'Group',
+        name: 'Group',
+        endpoint: '/Groups',
+        description: 'Group',
+        schema: 'urn:ietf:params:scim:schemas:core:2.0:Group',
+        meta: { resourceType: 'ResourceType', location: `${base()}/ResourceTypes/Group` },
+      };
+      expect(list.body.Resources).toEqual([user, group]);
       const one = await a.scim.get('ResourceTypes/User');
       expect(one.status).toBe(200);
       expect(one.body).toEqual(user);
-      const group = await a.scim.get('ResourceTypes/Group');
-      expect(group.status).toBe(404);
-      expect(group.body).toEqual(scimError(404));
+      expect((await a.scim.get('ResourceTypes/Group')).body).toEqual(group);
+      const other = await a.scim.get('ResourceTypes/Device');
+      expect(other.status).toBe(404);
+      expect(other.body).toEqual(scimError(404));
     });
 
     it('GET /Schemas describes each supported attribute (type, mutability, required, caseExact, uniqueness)', async () => {
       const list = await a.scim.get('Schemas?filter=anything');
       expect(list.status).toBe(200);
-      expect(list.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 1, itemsPerPage: 1 });
+      expect(list.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 2, itemsPerPage: 2 });
       const schema = list.body.Resources[0];
+      const groupSchema = list.body.Resources[1];
+      expect(groupSchema).toMatchObject({ id: 'urn:ietf:params:scim:schemas:core:2.0:Group', name: 'Group' });
+      expect((groupSchema.attributes as { name: string }[]).map((x) => x.name)).toEqual(['displayName', 'members']);
+      expect(groupSchema.attributes[0]).toMatchObject({ required: true, caseExact: false, uniqueness: 'server' });
+      expect((await a.scim.get('Schemas/urn:ietf:params:scim:schemas:core:2.0:Group')).body).toEqual(groupSchema);
       expect(schema).toMatchObject({ id: USER_SCHEMA, name: 'User', meta: { resourceType: 'Schema', location: `${base()}/Schemas/${USER_SCHEMA}` } });
       const attrs = Object.fromEntries((schema.attributes as { name: string; subAttributes?: unknown[] }[]).map((x) => [x.name, x]));
       expect(Object.keys(attrs)).toEqual(['userName', 'name', 'displayName', 'active', 'emails']);
@@ -169,19 +184,11 @@ describe('SCIM gate, discovery and error format', () => {
       expect(res.body).toEqual(scimError(400, 'invalidSyntax'));
     });
 
-    it('/Groups and /Bulk are 501 (Users only, no bulk)', async () => {
-      for (const [method, path] of [
-        ['GET', 'Groups'],
-        ['GET', 'Groups?filter=displayName+eq+%22x%22'],
-        ['POST', 'Groups'],
-        ['PATCH', 'Groups/0b6cd8a1-8b6c-4f1b-9f0e-2b1c9f2d6a11'],
-        ['POST', 'Bulk'],
-      ] as const) {
-        const res = await a.scim.send(method, path, method === 'GET' ? undefined : { schemas: [] });
-        expect(res.status).toBe(501);
-        expect(res.headers['content-type']).toMatch(SCIM_JSON);
-        expect(res.body).toEqual(scimError(501));
-      }
+    it('/Bulk is 501 (no bulk)', async () => {
+      const res = await a.scim.send('POST', 'Bulk', { schemas: [] });
+      expect(res.status).toBe(501);
+      expect(res.headers['content-type']).toMatch(SCIM_JSON);
+      expect(res.body).toEqual(scimError(501));
     });
 
     it('malformed JSON is 400 invalidSyntax; an empty JSON body too', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createScimTenant, LIST_RESPONSE, PATCH_OP, scimError, USER_SCHEMA, type ScimExchange, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
+import { createScimTenant, LIST_RESPONSE, PATCH_OP, scimError, transcript, USER_SCHEMA, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
 import { PUBLIC_URL, startTestApp, type TestApp } from '../../utils/test-app.js';
 
 /**
@@ -12,18 +12,6 @@ import { PUBLIC_URL, startTestApp, type TestApp } from '../../utils/test-app.js'
  */
 const EMPTY_LIST = { schemas: [LIST_RESPONSE], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] };
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-function transcript(exchanges: ScimExchange[]): string {
-  return exchanges
-    .map((x) => {
-      const request = [`${x.method} ${x.path} HTTP/1.1`, 'Authorization: Bearer <SCIM token>'];
-      if (x.requestBody !== undefined) request.push('Content-Type: application/scim+json; charset=utf-8', '', JSON.stringify(x.requestBody, null, 2));
-      const response = [`HTTP/1.1 ${x.status}`, ...Object.entries(x.headers).map(([k, v]) => `${k}: ${v}`)];
-      if (x.responseBody !== undefined) response.push('', JSON.stringify(x.responseBody, null, 2));
-      return `${request.join('\n')}\n\n${response.join('\n')}`;
-    })
-    .join('\n\n----------------------------------------\n\n');
-}
 
 describe('identity provider conversations', () => {
   let t: TestApp;
