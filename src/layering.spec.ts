@@ -24,6 +24,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   saml: [...BASE, 'audit', 'users', 'tenancy', 'auth'],
   // Not saml/: SCIM's "SAML must be set up" reads the settings row itself.
   scim: [...BASE, 'audit', 'users', 'tenancy'],
+  // Owns groups and group_members; users/ READS them (a user's groups and effective licenses).
+  groups: [...BASE, 'audit', 'users'],
   // Above saml/ and scim/: composes the settings object from their halves.
   settings: [...BASE, 'tenancy', 'saml', 'scim'],
   housekeeping: [...BASE, 'auth', 'saml', 'scim'],
@@ -34,7 +36,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The data source lists every module's entities, so it sits above them.
   database: [...BASE, 'audit', 'users', 'tenancy'],
   // src/app.module.ts, the root module.
-  app: [...BASE, 'database', 'audit', 'users', 'tenancy', 'auth', 'settings', 'saml', 'scim', 'health', 'housekeeping', 'console'],
+  app: [...BASE, 'database', 'audit', 'users', 'tenancy', 'auth', 'settings', 'saml', 'scim', 'groups', 'health', 'housekeeping', 'console'],
   bootstrap: [...BASE, 'app', 'database', 'auth', 'saml', 'scim', 'console'],
 };
 

@@ -17,5 +17,7 @@ export function toUserView(user: UserEntity): UserView {
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
     lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
+    groups: user.groups.map((g) => ({ id: g.id, displayName: g.displayName, licenses: [...g.licenses] })),
+    effectiveLicenses: [...user.effectiveLicenses],
   };
 }

@@ -46,6 +46,8 @@ describe('users admin API and licenses', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       lastLoginAt: null,
+      groups: [],
+      effectiveLicenses: [],
     });
     const dup = await admin.post('users', { email: 'grace@EXAMPLE.test', givenName: 'G', familyName: 'H' });
     expect(dup.status).toBe(409);

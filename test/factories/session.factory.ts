@@ -13,6 +13,8 @@ export interface UserJson {
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
+  groups: { id: string; displayName: string; licenses: string[] }[];
+  effectiveLicenses: string[];
 }
 
 /** A signed-in browser: the session cookie plus the CSRF token, sent on every request. */

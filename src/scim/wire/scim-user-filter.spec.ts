@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { emailKeySql } from '../../users/email-key.js';
 import { userCriteriaToSql, userSearchSql } from '../../users/user-criteria-sql.js';
+import { USER_COLUMNS } from '../../users/user-row.js';
 
 const EK = emailKeySql('u.email');
 import { ScimException } from './scim-exception.js';
@@ -99,10 +100,10 @@ describe('scimFilterToCriteria + userCriteriaToSql', () => {
     expect((error as ScimException).scimType).toBe('invalidFilter');
   });
 
-  it('builds the page query with the tenant first and limit/offset as parameters', () => {
+  it('builds the page query with the tenant first and limit/offset as parameters, the user columns (groups too) over the page only', () => {
     const q = userSearchSql('t-1', scimFilterToCriteria('userName eq "a@b.c"'), 0, 100);
     expect(q.sql).toBe(
-      `SELECT u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version FROM users u WHERE u.tenant_id = $1 AND ${EK} = $2 ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4`,
+      `SELECT ${USER_COLUMNS} FROM (SELECT u.* FROM users u WHERE u.tenant_id = $1 AND ${EK} = $2 ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4) u ORDER BY u.created_at, u.id`,
     );
     expect(q.params).toEqual(['t-1', 'a@b.c', 100, 0]);
   });
