@@ -44,7 +44,10 @@ const SQL = {
        JOIN users u ON u.tenant_id = $1 AND u.id = p.user_id`,
     'u.id',
   ),
-  activeWithoutLicenses: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
+  /** Without a license of their own nor from any group (no effective license). */
+  activeWithoutLicenses: `SELECT count(*)::int AS n FROM users u WHERE u.tenant_id = $1 AND u.active AND u.licenses = '{}'
+     AND NOT EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.tenant_id = $1 AND g.id = gm.group_id
+                      WHERE gm.tenant_id = $1 AND gm.user_id = u.id AND g.licenses <> '{}')`,
   activeAdmins: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND role = 'system_admin' AND active",
   lockAdmins: "SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))",
 } as const;
@@ -132,8 +135,9 @@ export class UsersRepository {
   }
 
   /**
-   * Active users holding no product license, on all pages (the User List banner). One aggregate
-   * over the tenant's rows, reached through the primary key's leading tenant_id.
+   * Active users holding no product license, of their own or from a group, on all pages (the User
+   * List banner). One aggregate over the tenant's rows, reached through the primary key's leading
+   * tenant_id; the memberships of licensed groups are an anti-join (hashed once, not probed per user).
    */
   async countActiveWithoutLicenses(tenantId: string): Promise<number> {
     const rows = (await this.dataSource.query(SQL.activeWithoutLicenses, [tenantId])) as { n: number }[];

@@ -156,6 +156,8 @@ describe('groups admin API and group licenses', () => {
     });
 
     it('gives the group licenses (canonical order, no duplicates): members hold them on their next request', async () => {
+      const unlicensed = async () => ((await admin.get('users?limit=1')).body as { activeWithoutLicenses: number }).activeWithoutLicenses;
+      const before = await unlicensed();
       const res = await admin.patch(`groups/${sales}`, { licenses: ['service', 'crm', 'crm'] });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
@@ -184,6 +186,8 @@ describe('groups admin API and group licenses', () => {
       expect((await meOf(landed)).effectiveLicenses).toEqual(['crm', 'service']);
       const listed = (await admin.get('groups')).body as { items: GroupJson[] };
       expect(listed.items.find((g) => g.id === sales)?.licenses).toEqual(['crm', 'service']);
+      // The User List banner counts effective licenses: Alice and Bob hold some now.
+      expect(await unlicensed()).toBe(before - 2);
     });
 
     it('unions own and group licenses in catalogue order, and the User List shows where each comes from', async () => {

@@ -1,7 +1,8 @@
 import { ApiError, errorMessage, type Api } from '../lib/api.js';
 import { h, replace, uid } from '../lib/dom.js';
-import { formatDateTime, formatRelative, fullName, licenseName, pluralize, roleName } from '../lib/format.js';
+import { formatDateTime, formatRelative, fullName, licenseName, licenseSources, pluralize, roleName, viaText } from '../lib/format.js';
 import { pageHeading, startPage, type PageContext } from '../lib/layout.js';
+import { renderPager, searchBox } from '../lib/list-controls.js';
 import type { License, User, UserList } from '../lib/types.js';
 import { badge, callout, checkboxField, Message } from '../lib/ui.js';
 
@@ -24,24 +25,13 @@ class UserListPage {
   private readonly pager = h('nav', { class: 'pager', 'aria-label': 'User List pages' });
   private readonly status = new Message('status');
   private readonly error = new Message('alert');
-  private searchTimer: number | undefined;
 
   constructor(
     private readonly ctx: PageContext,
     private readonly licenses: License[],
   ) {
     this.api = ctx.api;
-    const searchInput = h('input', { id: 'user-search', type: 'search', class: 'input', placeholder: 'Search by name or email', autocomplete: 'off', spellcheck: 'false' });
-    const searchForm = h('form', { role: 'search', class: 'search', 'aria-label': 'Users' }, h('label', { for: 'user-search', class: 'visually-hidden' }, 'Search users'), searchInput);
-    searchForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      window.clearTimeout(this.searchTimer);
-      this.applySearch(searchInput.value);
-    });
-    searchInput.addEventListener('input', () => {
-      window.clearTimeout(this.searchTimer);
-      this.searchTimer = window.setTimeout(() => this.applySearch(searchInput.value), 250);
-    });
+    const searchForm = searchBox({ id: 'user-search', label: 'Search users', name: 'Users', placeholder: 'Search by name or email', onSearch: (value) => this.applySearch(value) });
 
     replace(
       ctx.main,
@@ -100,8 +90,14 @@ class UserListPage {
       this.banner,
       callout(
         count ? 'warning' : 'info',
-        'Licenses are assigned here only',
-        h('p', null, 'Users provisioned over SCIM get no product licenses automatically. Open Edit User Settings and choose their Product User Licenses.'),
+        'Licenses are assigned here or by group',
+        h(
+          'p',
+          null,
+          'Users provisioned over SCIM get no product licenses automatically. Open Edit User Settings and choose their Product User Licenses, or give licenses to a group on the ',
+          h('a', { href: `/t/${this.ctx.slug}/settings/groups` }, 'Groups'),
+          ' page: its members hold them while they are members.',
+        ),
         countText,
       ),
     );
@@ -139,9 +135,15 @@ class UserListPage {
     const emailId = uid('user-email');
     const edit = h('button', { type: 'button', class: 'button small', 'aria-describedby': emailId }, 'Edit User Settings');
     edit.addEventListener('click', () => this.openEditor(u, edit));
+    // Every license the user holds; one a group gives says so: "CRM (via Sales)".
+    const sources = licenseSources(u);
     const licenses =
-      u.licenses.length > 0
-        ? h('span', { class: 'license-inline' }, u.licenses.map((k) => h('span', { class: 'license small' }, licenseName(k))))
+      sources.length > 0
+        ? h(
+            'span',
+            { class: 'license-inline' },
+            sources.map((l) => h('span', { class: l.groups.length > 0 && !l.direct ? 'license small via' : 'license small' }, licenseName(l.key), viaText(l))),
+          )
         : h('span', { class: u.active ? 'muted warn-text' : 'muted' }, 'None');
     return h(
       'tr',
@@ -165,25 +167,10 @@ class UserListPage {
   }
 
   private renderPager(list: UserList): void {
-    const prev = h('button', { type: 'button', class: 'button small' }, 'Previous');
-    const next = h('button', { type: 'button', class: 'button small' }, 'Next');
-    prev.disabled = this.offset === 0;
-    next.disabled = this.offset + list.items.length >= list.total;
-    prev.addEventListener('click', () => {
-      this.offset = Math.max(0, this.offset - PAGE_SIZE);
+    renderPager(this.pager, { offset: this.offset, pageSize: PAGE_SIZE, shown: list.items.length, total: list.total }, (offset) => {
+      this.offset = offset;
       void this.load();
     });
-    next.addEventListener('click', () => {
-      this.offset += PAGE_SIZE;
-      void this.load();
-    });
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
-    const current = Math.floor(this.offset / PAGE_SIZE) + 1;
-    if (pages <= 1) {
-      this.pager.replaceChildren();
-      return;
-    }
-    replace(this.pager, prev, h('span', { class: 'pager-label' }, `Page ${current} of ${pages}`), next);
   }
 
   private openEditor(user: User, opener: HTMLButtonElement): void {
@@ -195,6 +182,7 @@ class UserListPage {
       input.checked = user.licenses.includes(l.key);
       return { input, el: h('div', { class: 'check-inline' }, input, h('label', { for: id }, l.name)) };
     });
+    const fromGroups = licenseSources(user).filter((l) => l.groups.length > 0);
     const roleId = uid('role');
     const role = h('select', { id: roleId, class: 'input select' }, h('option', { value: 'user' }, 'User'), h('option', { value: 'system_admin' }, 'System Admin'));
     role.value = user.role;
@@ -213,7 +201,9 @@ class UserListPage {
         { class: 'fieldset' },
         h('legend', null, 'Product User Licenses'),
         h('div', { class: 'check-row' }, boxes.map((b) => b.el)),
-        user.source === 'scim' ? h('p', { class: 'hint' }, 'Provisioned over SCIM: licenses are only ever assigned here.') : null,
+        h('p', { class: 'hint' }, 'The user’s own licenses. Licenses a group gives are set on the Groups page and are not changed here.'),
+        fromGroups.length > 0 ? h('p', { class: 'hint' }, 'From groups: ', fromGroups.map((l) => `${licenseName(l.key)}${viaText(l)}`).join(', '), '.') : null,
+        user.source === 'scim' ? h('p', { class: 'hint' }, 'Provisioned over SCIM: licenses are only ever assigned here or to a group.') : null,
       ),
       h('div', { class: 'field' }, h('label', { for: roleId }, 'Role'), role),
       active.el,
