@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import type { GroupView } from '../../src/contract/api-views.js';
 import { expectSignedIn } from '../factories/saml.factory.js';
 import { addMembers, insertGroup, removeMembers } from '../factories/group.factory.js';
 import { createUser, signIn, type Session, type UserJson } from '../factories/session.factory.js';
@@ -8,16 +9,7 @@ import { createSamlScimTenant, type SamlScimTenantFixture } from '../utils/scim-
 import { PUBLIC_URL, startTestApp, type TestApp } from '../utils/test-app.js';
 import { queryDatabase } from '../utils/test-database.js';
 
-interface GroupJson {
-  id: string;
-  displayName: string;
-  externalId: string | null;
-  memberCount: number;
-  licenses: string[];
-  source: 'scim';
-  createdAt: string;
-  updatedAt: string;
-}
+type GroupJson = GroupView;
 
 /**
  * The admin API over groups (contract v2, section 2 "Groups") and group licenses: a group's
@@ -54,7 +46,8 @@ describe('groups admin API and group licenses', () => {
     support = await insertGroup(t, f.tenant.id, 'support');
     await addMembers(t, f.tenant.id, sales, [alice.id, bob.id]);
     await addMembers(t, f.tenant.id, support, [alice.id]);
-  });
+    // Two tenants, an IdP key pair, SAML and SCIM set up, three scrypt sign-ins: slow on a busy machine.
+  }, 90_000);
   afterAll(async () => {
     await t.close();
   });

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from './page-query.dto.js';
+import { PageQueryDto } from '../../common/http/page-query.dto.js';
 
 export class ListGroupsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Part of the display name, ASCII letters in any case' })

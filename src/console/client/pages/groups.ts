@@ -1,10 +1,10 @@
-import { errorMessage, type Api } from '../lib/api.js';
+import type { Api } from '../lib/api.js';
 import { h, replace, uid } from '../lib/dom.js';
 import { formatDateTime, formatRelative, licenseName, pluralize } from '../lib/format.js';
 import { pageHeading, startPage, type PageContext } from '../lib/layout.js';
-import { renderPager, searchBox } from '../lib/list-controls.js';
+import { licenseCheckboxes, openEditDialog, PagedListPage, searchBox } from '../lib/list-controls.js';
 import type { Group, GroupList, License } from '../lib/types.js';
-import { callout, Message } from '../lib/ui.js';
+import { callout } from '../lib/ui.js';
 
 const PAGE_SIZE = 25;
 
@@ -18,20 +18,14 @@ void startPage({ nav: 'groups', title: 'Groups', adminOnly: true }, async (ctx) 
   await page.load();
 });
 
-class GroupsPage {
+class GroupsPage extends PagedListPage<GroupList> {
   private readonly api: Api;
-  private offset = 0;
-  private search = '';
-  private readonly summary = h('p', { class: 'toolbar-summary', 'aria-live': 'polite' });
-  private readonly tableSlot = h('div', { class: 'table-slot' });
-  private readonly pager = h('nav', { class: 'pager', 'aria-label': 'Groups pages' });
-  private readonly status = new Message('status');
-  private readonly error = new Message('alert');
 
   constructor(
     ctx: PageContext,
     private readonly licenses: License[],
   ) {
+    super('Groups pages', PAGE_SIZE, { one: 'group', many: 'groups' });
     this.api = ctx.api;
     const searchForm = searchBox({ id: 'group-search', label: 'Search groups', name: 'Groups', placeholder: 'Search by group name', onSearch: (value) => this.applySearch(value) });
     replace(
@@ -60,48 +54,12 @@ class GroupsPage {
     );
   }
 
-  private applySearch(value: string): void {
-    const next = value.trim();
-    if (next === this.search) return;
-    this.search = next;
-    this.offset = 0;
-    void this.load();
+  protected fetchPage(query: { search: string; offset: number; limit: number }): Promise<GroupList> {
+    return this.api.get<GroupList>('groups', query);
   }
 
-  async load(): Promise<void> {
-    this.error.clear();
-    this.tableSlot.setAttribute('aria-busy', 'true');
-    let list: GroupList;
-    try {
-      list = await this.api.get<GroupList>('groups', { search: this.search, offset: this.offset, limit: PAGE_SIZE });
-    } catch (err) {
-      this.error.show(errorMessage(err));
-      return;
-    } finally {
-      this.tableSlot.removeAttribute('aria-busy');
-    }
-    if (list.items.length === 0 && this.offset > 0) {
-      this.offset = Math.max(0, this.offset - PAGE_SIZE);
-      return this.load();
-    }
-    this.renderTable(list);
-    renderPager(this.pager, { offset: this.offset, pageSize: PAGE_SIZE, shown: list.items.length, total: list.total }, (offset) => {
-      this.offset = offset;
-      void this.load();
-    });
-  }
-
-  private renderTable(list: GroupList): void {
-    const first = list.total === 0 ? 0 : this.offset + 1;
-    const last = this.offset + list.items.length;
-    this.summary.textContent = list.total === 0 ? (this.search ? 'No matches' : 'No groups') : `${first}–${last} of ${pluralize(list.total, 'group', 'groups')}`;
-    if (list.items.length === 0) {
-      replace(
-        this.tableSlot,
-        h('p', { class: 'empty-state' }, this.search ? `No group matches “${this.search}”.` : 'No groups yet. They appear here when your identity provider pushes them over SCIM.'),
-      );
-      return;
-    }
+  protected render(list: GroupList): void {
+    if (this.summarize(list, 'No groups yet. They appear here when your identity provider pushes them over SCIM.')) return;
     replace(
       this.tableSlot,
       h(
@@ -154,62 +112,29 @@ class GroupsPage {
   }
 
   private openEditor(group: Group, opener: HTMLButtonElement): void {
-    const titleId = uid('edit-title');
-    const error = new Message('alert');
-    const boxes = this.licenses.map((l) => {
-      const id = uid('license');
-      const input = h('input', { type: 'checkbox', id, class: 'checkbox', value: l.key });
-      input.checked = group.licenses.includes(l.key);
-      return { input, el: h('div', { class: 'check-inline' }, input, h('label', { for: id }, l.name)) };
+    const boxes = licenseCheckboxes(this.licenses, group.licenses);
+    openEditDialog({
+      title: 'Edit Group Licenses',
+      subtitle: [h('strong', null, group.displayName), ' · ', pluralize(group.memberCount, 'member', 'members'), ' · SCIM'],
+      fields: [
+        h(
+          'fieldset',
+          { class: 'fieldset' },
+          h('legend', null, 'Product User Licenses'),
+          boxes.el,
+          h('p', { class: 'hint' }, `Every member of ${group.displayName} holds these licenses while a member, in addition to their own. A change applies at once.`),
+        ),
+      ],
+      submitLabel: 'Save Group Details',
+      opener,
+      save: () => this.api.patch<Group>(`groups/${encodeURIComponent(group.id)}`, { licenses: boxes.selected() }),
+      saved: async (saved) => {
+        this.status.show(`Saved the licenses of ${saved.displayName}.`, 5000);
+        await this.load();
+        this.focusEditButton(saved.id);
+      },
+      focus: () => boxes.focus(),
     });
-    const save = h('button', { type: 'submit', class: 'button primary' }, 'Save Group Details');
-    const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
-    const form = h(
-      'form',
-      { class: 'stack', method: 'dialog', novalidate: true },
-      h(
-        'fieldset',
-        { class: 'fieldset' },
-        h('legend', null, 'Product User Licenses'),
-        h('div', { class: 'check-row' }, boxes.map((b) => b.el)),
-        h('p', { class: 'hint' }, `Every member of ${group.displayName} holds these licenses while a member, in addition to their own. A change applies at once.`),
-      ),
-      error.el,
-      h('div', { class: 'dialog-actions' }, cancel, save),
-    );
-    const dialog = h(
-      'dialog',
-      { class: 'dialog', 'aria-labelledby': titleId },
-      h('h2', { id: titleId, class: 'dialog-title' }, 'Edit Group Licenses'),
-      h('p', { class: 'dialog-subtitle' }, h('strong', null, group.displayName), ' · ', pluralize(group.memberCount, 'member', 'members'), ' · SCIM'),
-      form,
-    );
-    cancel.addEventListener('click', () => dialog.close());
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      opener.focus();
-    });
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      error.clear();
-      save.disabled = true;
-      const body = { licenses: boxes.filter((b) => b.input.checked).map((b) => b.input.value) };
-      this.api
-        .patch<Group>(`groups/${encodeURIComponent(group.id)}`, body)
-        .then(async (saved) => {
-          dialog.close();
-          this.status.show(`Saved the licenses of ${saved.displayName}.`, 5000);
-          await this.load();
-          this.focusEditButton(saved.id);
-        })
-        .catch((err: unknown) => {
-          save.disabled = false;
-          error.show(errorMessage(err));
-        });
-    });
-    document.body.appendChild(dialog);
-    dialog.showModal();
-    boxes[0]?.input.focus();
   }
 
   /** load() rebuilt the rows: keep the keyboard on the row just edited. */

@@ -2,9 +2,9 @@ import { ApiError, errorMessage, type Api } from '../lib/api.js';
 import { h, replace, uid } from '../lib/dom.js';
 import { formatDateTime, formatRelative, fullName, licenseName, licenseSources, pluralize, roleName, viaText } from '../lib/format.js';
 import { pageHeading, startPage, type PageContext } from '../lib/layout.js';
-import { renderPager, searchBox } from '../lib/list-controls.js';
+import { licenseCheckboxes, openEditDialog, PagedListPage, searchBox } from '../lib/list-controls.js';
 import type { License, User, UserList } from '../lib/types.js';
-import { badge, callout, checkboxField, Message } from '../lib/ui.js';
+import { badge, callout, checkboxField } from '../lib/ui.js';
 
 const PAGE_SIZE = 25;
 
@@ -15,21 +15,15 @@ void startPage({ nav: 'users', title: 'User List', adminOnly: true }, async (ctx
   await page.load();
 });
 
-class UserListPage {
+class UserListPage extends PagedListPage<UserList> {
   private readonly api: Api;
-  private offset = 0;
-  private search = '';
   private readonly banner = h('div', { class: 'banner-slot' });
-  private readonly summary = h('p', { class: 'toolbar-summary', 'aria-live': 'polite' });
-  private readonly tableSlot = h('div', { class: 'table-slot' });
-  private readonly pager = h('nav', { class: 'pager', 'aria-label': 'User List pages' });
-  private readonly status = new Message('status');
-  private readonly error = new Message('alert');
 
   constructor(
     private readonly ctx: PageContext,
     private readonly licenses: License[],
   ) {
+    super('User List pages', PAGE_SIZE, { one: 'user', many: 'users' });
     this.api = ctx.api;
     const searchForm = searchBox({ id: 'user-search', label: 'Search users', name: 'Users', placeholder: 'Search by name or email', onSearch: (value) => this.applySearch(value) });
 
@@ -49,33 +43,13 @@ class UserListPage {
     );
   }
 
-  private applySearch(value: string): void {
-    const next = value.trim();
-    if (next === this.search) return;
-    this.search = next;
-    this.offset = 0;
-    void this.load();
+  protected fetchPage(query: { search: string; offset: number; limit: number }): Promise<UserList> {
+    return this.api.get<UserList>('users', query);
   }
 
-  async load(): Promise<void> {
-    this.error.clear();
-    this.tableSlot.setAttribute('aria-busy', 'true');
-    let list: UserList;
-    try {
-      list = await this.api.get<UserList>('users', { search: this.search, offset: this.offset, limit: PAGE_SIZE });
-    } catch (err) {
-      this.error.show(errorMessage(err));
-      return;
-    } finally {
-      this.tableSlot.removeAttribute('aria-busy');
-    }
-    if (list.items.length === 0 && this.offset > 0) {
-      this.offset = Math.max(0, this.offset - PAGE_SIZE);
-      return this.load();
-    }
+  protected render(list: UserList): void {
     this.renderBanner(list);
     this.renderTable(list);
-    this.renderPager(list);
   }
 
   private renderBanner(list: UserList): void {
@@ -104,13 +78,7 @@ class UserListPage {
   }
 
   private renderTable(list: UserList): void {
-    const first = list.total === 0 ? 0 : this.offset + 1;
-    const last = this.offset + list.items.length;
-    this.summary.textContent = list.total === 0 ? (this.search ? 'No matches' : 'No users') : `${first}–${last} of ${pluralize(list.total, 'user', 'users')}`;
-    if (list.items.length === 0) {
-      replace(this.tableSlot, h('p', { class: 'empty-state' }, this.search ? `No user matches “${this.search}”.` : 'No users yet.'));
-      return;
-    }
+    if (this.summarize(list, 'No users yet.')) return;
     replace(
       this.tableSlot,
       h(
@@ -166,22 +134,8 @@ class UserListPage {
     );
   }
 
-  private renderPager(list: UserList): void {
-    renderPager(this.pager, { offset: this.offset, pageSize: PAGE_SIZE, shown: list.items.length, total: list.total }, (offset) => {
-      this.offset = offset;
-      void this.load();
-    });
-  }
-
   private openEditor(user: User, opener: HTMLButtonElement): void {
-    const titleId = uid('edit-title');
-    const error = new Message('alert');
-    const boxes = this.licenses.map((l) => {
-      const id = uid('license');
-      const input = h('input', { type: 'checkbox', id, class: 'checkbox', value: l.key });
-      input.checked = user.licenses.includes(l.key);
-      return { input, el: h('div', { class: 'check-inline' }, input, h('label', { for: id }, l.name)) };
-    });
+    const boxes = licenseCheckboxes(this.licenses, user.licenses);
     const fromGroups = licenseSources(user).filter((l) => l.groups.length > 0);
     const roleId = uid('role');
     const role = h('select', { id: roleId, class: 'input select' }, h('option', { value: 'user' }, 'User'), h('option', { value: 'system_admin' }, 'System Admin'));
@@ -191,63 +145,34 @@ class UserListPage {
       checked: user.active,
       description: user.source === 'scim' ? 'Inactive users cannot sign in and their sessions end at once. Your identity provider may change this over SCIM.' : 'Inactive users cannot sign in and their sessions end at once.',
     });
-    const save = h('button', { type: 'submit', class: 'button primary' }, 'Save User Details');
-    const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
-    const form = h(
-      'form',
-      { class: 'stack', method: 'dialog', novalidate: true },
-      h(
-        'fieldset',
-        { class: 'fieldset' },
-        h('legend', null, 'Product User Licenses'),
-        h('div', { class: 'check-row' }, boxes.map((b) => b.el)),
-        h('p', { class: 'hint' }, 'The user’s own licenses. Licenses a group gives are set on the Groups page and are not changed here.'),
-        fromGroups.length > 0 ? h('p', { class: 'hint' }, 'From groups: ', fromGroups.map((l) => `${licenseName(l.key)}${viaText(l)}`).join(', '), '.') : null,
-        user.source === 'scim' ? h('p', { class: 'hint' }, 'Provisioned over SCIM: licenses are only ever assigned here or to a group.') : null,
-      ),
-      h('div', { class: 'field' }, h('label', { for: roleId }, 'Role'), role),
-      active.el,
-      error.el,
-      h('div', { class: 'dialog-actions' }, cancel, save),
-    );
-    const dialog = h(
-      'dialog',
-      { class: 'dialog', 'aria-labelledby': titleId },
-      h('h2', { id: titleId, class: 'dialog-title' }, 'Edit User Settings'),
-      h('p', { class: 'dialog-subtitle' }, h('strong', null, fullName(user) || user.email), ' · ', user.email, ' · ', user.source === 'scim' ? 'SCIM' : 'Manual'),
-      form,
-    );
-    cancel.addEventListener('click', () => dialog.close());
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      opener.focus();
+    openEditDialog({
+      title: 'Edit User Settings',
+      subtitle: [h('strong', null, fullName(user) || user.email), ' · ', user.email, ' · ', user.source === 'scim' ? 'SCIM' : 'Manual'],
+      fields: [
+        h(
+          'fieldset',
+          { class: 'fieldset' },
+          h('legend', null, 'Product User Licenses'),
+          boxes.el,
+          h('p', { class: 'hint' }, 'The user’s own licenses. Licenses a group gives are set on the Groups page and are not changed here.'),
+          fromGroups.length > 0 ? h('p', { class: 'hint' }, 'From groups: ', fromGroups.map((l) => `${licenseName(l.key)}${viaText(l)}`).join(', '), '.') : null,
+          user.source === 'scim' ? h('p', { class: 'hint' }, 'Provisioned over SCIM: licenses are only ever assigned here or to a group.') : null,
+        ),
+        h('div', { class: 'field' }, h('label', { for: roleId }, 'Role'), role),
+        active.el,
+      ],
+      submitLabel: 'Save User Details',
+      opener,
+      save: () => this.api.patch<User>(`users/${encodeURIComponent(user.id)}`, { licenses: boxes.selected(), role: role.value, active: active.input.checked }),
+      saved: async (saved) => {
+        this.status.show(`Saved the details of ${saved.email}.`, 5000);
+        await this.load();
+        // load() rebuilt the rows: keep the keyboard where it was.
+        this.focusEditButton(saved.email);
+      },
+      failure: (err) => (err instanceof ApiError && err.code === 'last_admin' ? 'This is the last active System Admin. Make another user System Admin first.' : errorMessage(err)),
+      focus: () => boxes.focus(),
     });
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      error.clear();
-      save.disabled = true;
-      const body = {
-        licenses: boxes.filter((b) => b.input.checked).map((b) => b.input.value),
-        role: role.value,
-        active: active.input.checked,
-      };
-      this.api
-        .patch<User>(`users/${encodeURIComponent(user.id)}`, body)
-        .then(async (saved) => {
-          dialog.close();
-          this.status.show(`Saved the details of ${saved.email}.`, 5000);
-          await this.load();
-          // load() rebuilt the rows: keep the keyboard where it was.
-          this.focusEditButton(saved.email);
-        })
-        .catch((err: unknown) => {
-          save.disabled = false;
-          error.show(err instanceof ApiError && err.code === 'last_admin' ? 'This is the last active System Admin. Make another user System Admin first.' : errorMessage(err));
-        });
-    });
-    document.body.appendChild(dialog);
-    dialog.showModal();
-    boxes[0]?.input.focus();
   }
 
   private focusEditButton(email: string): void {

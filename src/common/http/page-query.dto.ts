@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-/** offset/limit paging, bounded as the User List's. */
+/** offset/limit paging of the admin API's lists (User List, Groups, a group's members). */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 10_000_000, default: 0 })
   @IsOptional()
