@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GroupsModule } from './groups/groups.module.js';
+import { GroupLicensesModule } from './groups/group-licenses.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HousekeepingModule } from './housekeeping/housekeeping.module.js';
 import { ScimModule } from './scim/scim.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         AuthModule,
         SettingsModule,
         ScimModule,
+        GroupLicensesModule,
         SamlModule,
         HealthModule,
         HousekeepingModule,

@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   config: ['common', 'contract'],
   audit: [...BASE],
   users: [...BASE, 'audit'],
-  // Groups and memberships; checks members against users/.
+  // Owns groups and group_members (checks members against users/); users/ READS them for a user's groups and effective licenses.
   groups: [...BASE, 'audit', 'users'],
   // Creates a tenant with its first admin (users/) and its settings row.
   tenancy: [...BASE, 'audit', 'users'],

@@ -67,6 +67,11 @@ export class ConsolePagesController {
     this.tenantPage(reply, tenant, 'users', 'User List');
   }
 
+  @Get('t/:tenant/settings/groups')
+  groups(@Param('tenant') tenant: string, @Res() reply: FastifyReply): void {
+    this.tenantPage(reply, tenant, 'groups', 'Groups');
+  }
+
   @Get('t/:tenant/settings/audit')
   audit(@Param('tenant') tenant: string, @Res() reply: FastifyReply): void {
     this.tenantPage(reply, tenant, 'audit', 'Audit Log');

@@ -2,7 +2,7 @@ import { CONSOLE_ASSETS_PREFIX } from './console-assets.js';
 import { escapeHtml } from '../common/http/escape-html.js';
 
 /** The console's pages; each has one browser module, dist/console/public/pages/{page}.js. */
-export const CONSOLE_PAGES = ['login', 'app', 'security', 'users', 'audit'] as const;
+export const CONSOLE_PAGES = ['login', 'app', 'security', 'users', 'groups', 'audit'] as const;
 export type ConsolePage = (typeof CONSOLE_PAGES)[number];
 
 /**

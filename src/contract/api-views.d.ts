@@ -28,6 +28,44 @@ export interface UserView {
   lastLoginAt: string | null;
   /** The identity provider deleted the user (SCIM DELETE): inactive, gone for SCIM, kept here. */
   scimRemoved: boolean;
+  /** Contract v2: the groups the user belongs to, sorted by displayName. */
+  groups: UserGroupView[];
+  /** Contract v2: `licenses` plus those of every group (catalogue order, no duplicates): what the user may use. */
+  effectiveLicenses: string[];
+}
+
+/**
+ * One group of a user. `licenses` (the group's, beyond the contract's {id, displayName}) lets the
+ * User List say which of a user's licenses come from which group.
+ */
+export interface UserGroupView {
+  id: string;
+  displayName: string;
+  licenses: string[];
+}
+
+/** Contract v2: one row of GET /groups, and the answer of PATCH /groups/{id}. */
+export interface GroupView {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  memberCount: number;
+  licenses: string[];
+  source: 'scim';
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** GET /groups. */
+export interface GroupList {
+  items: GroupView[];
+  total: number;
+}
+
+/** GET /groups/{id}/members. */
+export interface GroupMemberList {
+  items: UserView[];
+  total: number;
 }
 
 export type AuditKind = 'saml_login' | 'scim' | 'settings' | 'auth';

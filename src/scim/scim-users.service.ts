@@ -36,7 +36,7 @@ export class ScimUsersService {
   }
 
   toResource(tenant: ScimTenant, user: UserEntity): ScimUser {
-    return toScimUser(user, `${this.baseUrl(tenant)}/Users/${user.id}`);
+    return toScimUser(user, this.baseUrl(tenant));
   }
 
   async get(tenant: ScimTenant, id: string): Promise<ScimUser> {

@@ -1,7 +1,7 @@
 import { isUuid } from '../common/validation/uuid.js';
 import type { UserCriteria, UserField, UserTextField } from './user-criteria.js';
 import { emailKey, emailKeySql } from './email-key.js';
-import { USER_COLUMNS } from './user-row.js';
+import { pagedUserSql } from './user-row.js';
 
 /** Column expressions of the users table (alias u). Only these fixed strings ever reach SQL text. */
 const COLUMN: Record<UserField, string> = {
@@ -155,7 +155,8 @@ export function userSearchSql(
   limit: number,
   from?: UserKeyset,
 ): { sql: string; params: unknown[] } {
-  return pageSql(USER_COLUMNS, tenantId, criteria, offset, limit, from);
+  const page = pageSql('u.*', tenantId, criteria, offset, limit, from);
+  return { sql: pagedUserSql(page.sql, page.order), params: page.params };
 }
 
 /**
@@ -163,10 +164,11 @@ export function userSearchSql(
  * an index-based jump, reading only the index (tenant_id, created_at, id) when there is no filter.
  */
 export function userKeyAtSql(tenantId: string, criteria: UserCriteria | null, offset: number, from?: UserKeyset): { sql: string; params: unknown[] } {
-  return pageSql('u.id', tenantId, criteria, offset, 1, from);
+  const { sql, params } = pageSql('u.id', tenantId, criteria, offset, 1, from);
+  return { sql, params };
 }
 
-function pageSql(columns: string, tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): { sql: string; params: unknown[] } {
+function pageSql(columns: string, tenantId: string, criteria: UserCriteria | null, offset: number, limit: number, from?: UserKeyset): { sql: string; params: unknown[]; order: string } {
   const params: unknown[] = [tenantId];
   let where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
   let order = 'u.created_at, u.id';
@@ -180,6 +182,7 @@ function pageSql(columns: string, tenantId: string, criteria: UserCriteria | nul
   return {
     sql: `SELECT ${columns} FROM users u WHERE u.tenant_id = $1 AND ${LISTED}${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
+    order,
   };
 }
 

@@ -2,6 +2,13 @@ import type { UserRole, UserSource } from '../contract/api-views.js';
 import type { LicenseKey } from './licenses.js';
 
 export type { UserRole, UserSource };
+
+/** A group the user belongs to, with the licenses it gives its members. */
+export interface UserGroupRef {
+  id: string;
+  displayName: string;
+  licenses: LicenseKey[];
+}
 /** The roles, as a list the DTOs validate against (the type is the contract's). */
 export const USER_ROLES = ['system_admin', 'user'] as const satisfies readonly UserRole[];
 
@@ -30,4 +37,8 @@ export class UserEntity {
   displayName!: string | null;
   /** When the identity provider deleted the user (SCIM DELETE): gone for SCIM, kept (inactive) in the User List. */
   scimRemovedAt!: Date | null;
+  /** The groups the user belongs to (sorted by displayName), read with the row (user-row.ts). */
+  groups!: UserGroupRef[];
+  /** What the user may use: their own licenses and those of their groups (catalogue order, no duplicates). */
+  effectiveLicenses!: LicenseKey[];
 }

@@ -18,5 +18,7 @@ export function toUserView(user: UserEntity): UserView {
     updatedAt: user.updatedAt.toISOString(),
     lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
     scimRemoved: user.scimRemovedAt !== null,
+    groups: user.groups.map((g) => ({ id: g.id, displayName: g.displayName, licenses: [...g.licenses] })),
+    effectiveLicenses: [...user.effectiveLicenses],
   };
 }

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { UserCriteria } from './user-criteria.js';
 import { emailKey, emailKeySql } from './email-key.js';
 import { userCountSql, userKeyAtSql, userSearchSql, type UserKeyset } from './user-criteria-sql.js';
-import { toUserEntity, USER_COLUMNS, type UserRow } from './user-row.js';
+import { pagedUserSql, toUserEntity, USER_COLUMNS, type UserRow } from './user-row.js';
 import type { UserEntity } from './user.entity.js';
 import { preparedQuery, rowsQuery } from '../common/database/prepared-query.js';
 import { isUuid } from '../common/validation/uuid.js';
@@ -85,7 +85,15 @@ const SQL = {
   /** The User List: by email, names or "given family"; case-insensitive substring search (not an identity match). */
   listWhere: `u.tenant_id = $1 AND ($2::text IS NULL OR lower(u.email) LIKE $2 OR lower(u.given_name) LIKE $2
               OR lower(u.given_name || ' ' || u.family_name) LIKE $2 OR lower(u.family_name) LIKE $2)`,
-  activeWithoutLicenses: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND licenses = '{}'",
+  groupMembers: pagedUserSql(
+    `SELECT u.* FROM (SELECT gm.user_id FROM group_members gm WHERE gm.tenant_id = $1 AND gm.group_id = $2 ORDER BY gm.user_id OFFSET $3 LIMIT $4) p
+       JOIN users u ON u.tenant_id = $1 AND u.id = p.user_id`,
+    'u.id',
+  ),
+  /** Without a license of their own nor from any group (no effective license). */
+  activeWithoutLicenses: `SELECT count(*)::int AS n FROM users u WHERE u.tenant_id = $1 AND u.active AND u.licenses = '{}'
+     AND NOT EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.tenant_id = $1 AND g.id = gm.group_id
+                      WHERE gm.tenant_id = $1 AND gm.user_id = u.id AND g.licenses <> '{}')`,
   activeAdmins: "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND role = 'system_admin' AND active",
   lockAdmins: "SELECT pg_advisory_xact_lock(hashtextextended('latchkey:admins:' || $1, 0))",
   /** Group membership writes: which of these ids are users SCIM has not removed, share-locked until the transaction ends. */
@@ -123,10 +131,26 @@ export class UsersRepository {
     const search = query.search?.trim();
     const pattern = search ? `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const [items, counted] = await Promise.all([
-      this.rows(`SELECT ${USER_COLUMNS} FROM users u WHERE ${SQL.listWhere} ORDER BY lower(u.email), u.id OFFSET $3 LIMIT $4`, [tenantId, pattern, query.offset, query.limit]),
+      this.rows(pagedUserSql(`SELECT u.* FROM users u WHERE ${SQL.listWhere} ORDER BY lower(u.email), u.id OFFSET $3 LIMIT $4`, 'lower(u.email), u.id'), [
+        tenantId,
+        pattern,
+        query.offset,
+        query.limit,
+      ]),
       this.dataSource.query(`SELECT count(*)::int AS n FROM users u WHERE ${SQL.listWhere}`, [tenantId, pattern]) as Promise<{ n: number }[]>,
     ]);
     return { items, total: counted[0]?.n ?? 0 };
+  }
+
+  /**
+   * One page of a group's members, in the order of the membership key (tenant, group, user id):
+   * the rows an OFFSET skips are read from that primary key alone (index only), and only the
+   * page's users are joined, whatever the group's size; sorting a 100,000-member group by email
+   * would read it all for every page. The group's existence is the caller's to check.
+   */
+  async listGroupMembers(tenantId: string, groupId: string, offset: number, limit: number): Promise<UserEntity[]> {
+    if (!isUuid(groupId)) return [];
+    return this.rows(SQL.groupMembers, [tenantId, groupId, offset, limit]);
   }
 
   /**
@@ -163,8 +187,9 @@ export class UsersRepository {
   }
 
   /**
-   * Active users holding no product license, on all pages (the User List banner). One aggregate
-   * over the tenant's rows, reached through the primary key's leading tenant_id.
+   * Active users holding no product license, of their own or from a group, on all pages (the User
+   * List banner). One aggregate over the tenant's rows, reached through the primary key's leading
+   * tenant_id; the memberships of licensed groups are an anti-join (hashed once, not probed per user).
    */
   async countActiveWithoutLicenses(tenantId: string): Promise<number> {
     const rows = (await this.dataSource.query(SQL.activeWithoutLicenses, [tenantId])) as { n: number }[];

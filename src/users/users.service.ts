@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../common/database/pg-errors.js';
 import { ApiException } from '../common/http/api-exception.js';
 import { emailKey } from './email-key.js';
-import { isLicenseKey, LICENSE_KEYS, normaliseLicenses, type LicenseKey } from './licenses.js';
+import { knownLicensesOrThrow, normaliseLicenses, type LicenseKey } from './licenses.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { UserCriteria } from './user-criteria.js';
 import type { UserKeyset } from './user-criteria-sql.js';
@@ -133,6 +133,11 @@ export class UsersService {
 
   list(tenantId: string, query: UserListQuery) {
     return this.users.list(tenantId, query);
+  }
+
+  /** A page of a group's members (groups/ checks that the group exists; see UsersRepository). */
+  listGroupMembers(tenantId: string, groupId: string, offset: number, limit: number): Promise<UserEntity[]> {
+    return this.users.listGroupMembers(tenantId, groupId, offset, limit);
   }
 
   countActiveWithoutLicenses(tenantId: string): Promise<number> {
@@ -273,14 +278,7 @@ export class UsersService {
     changes: Omit<UserChanges, 'email' | 'externalId' | 'licenses' | 'displayName' | 'scimRemoved'> & { licenses?: string[] },
     actor: string,
   ): Promise<UserEntity> {
-    if (changes.licenses) {
-      const unknown = changes.licenses.filter((k) => !isLicenseKey(k));
-      if (unknown.length > 0) {
-        throw new ApiException(400, 'unknown_license', `Unknown license ${unknown.map((k) => JSON.stringify(k)).join(', ')}; known: ${LICENSE_KEYS.join(', ')}`, {
-          field: 'licenses',
-        });
-      }
-    }
+    const licenses = changes.licenses ? knownLicensesOrThrow(changes.licenses) : undefined;
     try {
       const { user } = await this.applyChange(tenantId, id, {
         precondition: (current) => {
@@ -292,7 +290,7 @@ export class UsersService {
           }
         },
         changes: () => ({
-          licenses: changes.licenses?.filter(isLicenseKey),
+          licenses,
           role: changes.role,
           active: changes.active,
           givenName: changes.givenName?.trim(),

@@ -12,7 +12,7 @@ describe('console pages', () => {
     await t.close();
   });
 
-  it.each(['login', 'app', 'settings/security', 'settings/users', 'settings/audit'])('serves /t/{tenant}/%s as an HTML shell with its module and a strict CSP', async (path) => {
+  it.each(['login', 'app', 'settings/security', 'settings/users', 'settings/groups', 'settings/audit'])('serves /t/{tenant}/%s as an HTML shell with its module and a strict CSP', async (path) => {
     const res = await request(t.http).get(`/t/acme/${path}`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');

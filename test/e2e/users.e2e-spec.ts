@@ -47,6 +47,8 @@ describe('users admin API and licenses', () => {
       updatedAt: expect.any(String),
       lastLoginAt: null,
       scimRemoved: false,
+      groups: [],
+      effectiveLicenses: [],
     });
     const dup = await admin.post('users', { email: 'grace@EXAMPLE.test', givenName: 'G', familyName: 'H' });
     expect(dup.status).toBe(409);

@@ -14,6 +14,8 @@ export interface UserJson {
   updatedAt: string;
   lastLoginAt: string | null;
   scimRemoved: boolean;
+  groups: { id: string; displayName: string; licenses: string[] }[];
+  effectiveLicenses: string[];
 }
 
 /** A signed-in browser: the session cookie plus the CSRF token, sent on every request. */

@@ -135,6 +135,21 @@ export function userSchema(base: string) {
         returned: 'default',
         uniqueness: 'none',
       },
+      {
+        name: 'groups',
+        type: 'complex',
+        multiValued: true,
+        description: 'The groups the user belongs to. Read-only: membership changes through the Group resource (RFC 7643 §4.1.2).',
+        required: false,
+        subAttributes: [
+          stringAttribute('value', 'The id of the Group.', { mutability: 'readOnly' }),
+          stringAttribute('display', 'The displayName of the Group.', { mutability: 'readOnly' }),
+          { ...stringAttribute('$ref', 'The URI of the Group.', { mutability: 'readOnly' }), type: 'reference', referenceTypes: ['Group'] },
+        ],
+        mutability: 'readOnly',
+        returned: 'default',
+        uniqueness: 'none',
+      },
     ],
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${SCIM_USER_SCHEMA}` },
   };

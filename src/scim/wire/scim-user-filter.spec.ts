@@ -100,10 +100,10 @@ describe('scimFilterToCriteria + userCriteriaToSql', () => {
     expect((error as ScimException).scimType).toBe('invalidFilter');
   });
 
-  it('builds the page query with the tenant first, users the IdP removed left out, and limit/offset as parameters', () => {
+  it('builds the page query with the tenant first, users the IdP removed left out, and limit/offset as parameters, the user columns (groups too) over the page only', () => {
     const q = userSearchSql('t-1', scimFilterToCriteria('userName eq "a@b.c"'), 0, 100);
     expect(q.sql).toBe(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.scim_removed_at IS NULL AND ${EK} = $2 ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4`,
+      `SELECT ${USER_COLUMNS} FROM (SELECT u.* FROM users u WHERE u.tenant_id = $1 AND u.scim_removed_at IS NULL AND ${EK} = $2 ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4) u ORDER BY u.created_at, u.id`,
     );
     expect(q.params).toEqual(['t-1', 'a@b.c', 100, 0]);
   });

@@ -22,13 +22,15 @@ function user(overrides: Partial<UserEntity> = {}): UserEntity {
     version: 7,
     displayName: null,
     scimRemovedAt: null,
+    groups: [],
+    effectiveLicenses: ['crm'],
     ...overrides,
   });
 }
 
 describe('toScimUser', () => {
   it('maps a stored user to the SCIM User resource, emails and displayName derived, nothing internal leaked', () => {
-    expect(toScimUser(user(), 'https://id.example/scim/v2/acme/Users/2819c223-7f76-453a-919d-413861904646')).toEqual({
+    expect(toScimUser(user(), 'https://id.example/scim/v2/acme')).toEqual({
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
       id: '2819c223-7f76-453a-919d-413861904646',
       userName: 'Ada@Example.com',
@@ -49,6 +51,18 @@ describe('toScimUser', () => {
   it('shows displayName as stored, derived from the names only when never sent', () => {
     expect(toScimUser(user({ displayName: 'The Countess' }), 'x').displayName).toBe('The Countess');
     expect(toScimUser(user({ displayName: null, givenName: 'A', familyName: 'B' }), 'x').displayName).toBe('A B');
+  });
+
+  it('lists the groups the user belongs to, read-only, with each group\'s location; none: left out', () => {
+    const groups = [
+      { id: 'a1b2c3d4-0000-4000-8000-000000000001', displayName: 'Sales', licenses: ['crm' as const] },
+      { id: 'a1b2c3d4-0000-4000-8000-000000000002', displayName: 'Support', licenses: [] },
+    ];
+    expect(toScimUser(user({ groups }), 'https://id.example/scim/v2/acme').groups).toEqual([
+      { value: groups[0]!.id, display: 'Sales', $ref: `https://id.example/scim/v2/acme/Groups/${groups[0]!.id}` },
+      { value: groups[1]!.id, display: 'Support', $ref: `https://id.example/scim/v2/acme/Groups/${groups[1]!.id}` },
+    ]);
+    expect(toScimUser(user(), 'x')).not.toHaveProperty('groups');
   });
 
   it('includes externalId only when set', () => {

@@ -33,6 +33,8 @@ export interface ScimUser {
   displayName: string;
   active: boolean;
   emails: { value: string; type: 'work'; primary: true }[];
+  /** Read-only (contract v2): the groups the user belongs to; left out when there are none (RFC 7643 §2.5). */
+  groups?: { value: string; display: string; $ref: string }[];
   meta: { resourceType: 'User'; created: string; lastModified: string; location: string; version: string };
 }
 
@@ -49,8 +51,12 @@ export function displayNameOf(givenName: string, familyName: string): string {
   return `${givenName} ${familyName}`.trim();
 }
 
-/** The SCIM User resource of a stored user (RFC 7643 §4.1, restricted to what Latchkey keeps). */
-export function toScimUser(user: UserEntity, location: string): ScimUser {
+/**
+ * The SCIM User resource of a stored user (RFC 7643 §4.1, restricted to what Latchkey keeps).
+ * `base` is the tenant's SCIM base URL ({PUBLIC_URL}/scim/v2/{tenant}).
+ */
+export function toScimUser(user: UserEntity, base: string): ScimUser {
+  const location = `${base}/Users/${user.id}`;
   return {
     schemas: [SCIM_USER_SCHEMA],
     id: user.id,
@@ -60,6 +66,7 @@ export function toScimUser(user: UserEntity, location: string): ScimUser {
     displayName: user.displayName ?? displayNameOf(user.givenName, user.familyName),
     active: user.active,
     emails: [{ value: user.email, type: 'work', primary: true }],
+    ...(user.groups.length > 0 ? { groups: user.groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${base}/Groups/${g.id}` })) } : {}),
     meta: {
       resourceType: 'User',
       created: user.createdAt.toISOString(),

@@ -149,11 +149,13 @@ describe('SCIM gate, discovery and error format', () => {
       expect((await a.scim.get('Schemas/urn:ietf:params:scim:schemas:core:2.0:Group')).body).toEqual(groupSchema);
       expect(schema).toMatchObject({ id: USER_SCHEMA, name: 'User', meta: { resourceType: 'Schema', location: `${base()}/Schemas/${USER_SCHEMA}` } });
       const attrs = Object.fromEntries((schema.attributes as { name: string; subAttributes?: unknown[] }[]).map((x) => [x.name, x]));
-      expect(Object.keys(attrs)).toEqual(['userName', 'name', 'displayName', 'active', 'emails']);
+      expect(Object.keys(attrs)).toEqual(['userName', 'name', 'displayName', 'active', 'emails', 'groups']);
       expect(attrs.userName).toMatchObject({ type: 'string', required: true, caseExact: false, mutability: 'readWrite', uniqueness: 'server' });
       expect(attrs.displayName).toMatchObject({ type: 'string', mutability: 'readWrite', required: false });
       expect(attrs.active).toMatchObject({ type: 'boolean', mutability: 'readWrite' });
       expect(attrs.emails).toMatchObject({ type: 'complex', multiValued: true, mutability: 'readOnly' });
+      expect(attrs.groups).toMatchObject({ type: 'complex', multiValued: true, mutability: 'readOnly' });
+      expect((attrs.groups!.subAttributes as { name: string }[]).map((x) => x.name)).toEqual(['value', 'display', '$ref']);
       expect(attrs.name!.subAttributes).toEqual([
         expect.objectContaining({ name: 'givenName', required: true, mutability: 'readWrite', caseExact: false, uniqueness: 'none' }),
         expect.objectContaining({ name: 'familyName', required: true, mutability: 'readWrite', caseExact: false, uniqueness: 'none' }),

@@ -44,6 +44,30 @@ export function licenseName(key: string): string {
   return LICENSE_NAMES[key] ?? key;
 }
 
+/** One license a user holds: their own (`direct`), from groups (their names), or both. */
+export interface LicenseSource {
+  key: string;
+  direct: boolean;
+  groups: string[];
+}
+
+/** The user's effective licenses in catalogue order, each with where it comes from. */
+export function licenseSources(user: Pick<User, 'licenses' | 'effectiveLicenses' | 'groups'>): LicenseSource[] {
+  return user.effectiveLicenses.map((key) => ({
+    key,
+    direct: user.licenses.includes(key),
+    groups: user.groups.filter((g) => g.licenses.includes(key)).map((g) => g.displayName),
+  }));
+}
+
+/** " (via Sales)", " (direct, via Sales, Support)", " (via A, B, C and 4 more)"; "" for a license of the user's own only. */
+export function viaText(source: LicenseSource): string {
+  if (source.groups.length === 0) return '';
+  const shown = source.groups.slice(0, 3).join(', ');
+  const more = source.groups.length > 3 ? ` and ${source.groups.length - 3} more` : '';
+  return ` (${source.direct ? 'direct, ' : ''}via ${shown}${more})`;
+}
+
 export function roleName(role: User['role']): string {
   return role === 'system_admin' ? 'System Admin' : 'User';
 }
@@ -63,6 +87,7 @@ const ACTION_NAMES: Record<string, string> = {
   'user.update': 'User updated',
   'user.deactivate': 'User deactivated',
   'user.reactivate': 'User reactivated',
+  'group.licenses': 'Group licenses changed',
   'tenant.create': 'Organization created',
   'saml.update': 'SAML settings changed',
   'saml.certificate': 'Verification certificate uploaded',

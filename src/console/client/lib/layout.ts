@@ -4,7 +4,7 @@ import { fullName } from './format.js';
 import type { Me } from './types.js';
 import { callout } from './ui.js';
 
-export type NavKey = 'app' | 'security' | 'users' | 'audit';
+export type NavKey = 'app' | 'security' | 'users' | 'groups' | 'audit';
 
 export interface PageContext {
   api: Api;
@@ -25,6 +25,7 @@ const NAV: { key: NavKey; label: string; path: string; admin: boolean }[] = [
   { key: 'app', label: 'Home', path: 'app', admin: false },
   { key: 'security', label: 'SAML and SCIM', path: 'settings/security', admin: true },
   { key: 'users', label: 'User List', path: 'settings/users', admin: true },
+  { key: 'groups', label: 'Groups', path: 'settings/groups', admin: true },
   { key: 'audit', label: 'Audit Log', path: 'settings/audit', admin: true },
 ];
 

@@ -1,9 +1,10 @@
 import { ApiError, errorMessage, type Api } from '../lib/api.js';
 import { h, replace, uid } from '../lib/dom.js';
-import { formatDateTime, formatRelative, fullName, licenseName, pluralize, roleName } from '../lib/format.js';
+import { formatDateTime, formatRelative, fullName, licenseName, licenseSources, pluralize, roleName, viaText } from '../lib/format.js';
 import { pageHeading, startPage, type PageContext } from '../lib/layout.js';
+import { licenseCheckboxes, openEditDialog, PagedListPage, searchBox } from '../lib/list-controls.js';
 import type { License, User, UserList } from '../lib/types.js';
-import { badge, callout, checkboxField, Message } from '../lib/ui.js';
+import { badge, callout, checkboxField } from '../lib/ui.js';
 
 const PAGE_SIZE = 25;
 
@@ -14,34 +15,17 @@ void startPage({ nav: 'users', title: 'User List', adminOnly: true }, async (ctx
   await page.load();
 });
 
-class UserListPage {
+class UserListPage extends PagedListPage<UserList> {
   private readonly api: Api;
-  private offset = 0;
-  private search = '';
   private readonly banner = h('div', { class: 'banner-slot' });
-  private readonly summary = h('p', { class: 'toolbar-summary', 'aria-live': 'polite' });
-  private readonly tableSlot = h('div', { class: 'table-slot' });
-  private readonly pager = h('nav', { class: 'pager', 'aria-label': 'User List pages' });
-  private readonly status = new Message('status');
-  private readonly error = new Message('alert');
-  private searchTimer: number | undefined;
 
   constructor(
     private readonly ctx: PageContext,
     private readonly licenses: License[],
   ) {
+    super('User List pages', PAGE_SIZE, { one: 'user', many: 'users' });
     this.api = ctx.api;
-    const searchInput = h('input', { id: 'user-search', type: 'search', class: 'input', placeholder: 'Search by name or email', autocomplete: 'off', spellcheck: 'false' });
-    const searchForm = h('form', { role: 'search', class: 'search', 'aria-label': 'Users' }, h('label', { for: 'user-search', class: 'visually-hidden' }, 'Search users'), searchInput);
-    searchForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      window.clearTimeout(this.searchTimer);
-      this.applySearch(searchInput.value);
-    });
-    searchInput.addEventListener('input', () => {
-      window.clearTimeout(this.searchTimer);
-      this.searchTimer = window.setTimeout(() => this.applySearch(searchInput.value), 250);
-    });
+    const searchForm = searchBox({ id: 'user-search', label: 'Search users', name: 'Users', placeholder: 'Search by name or email', onSearch: (value) => this.applySearch(value) });
 
     replace(
       ctx.main,
@@ -59,33 +43,13 @@ class UserListPage {
     );
   }
 
-  private applySearch(value: string): void {
-    const next = value.trim();
-    if (next === this.search) return;
-    this.search = next;
-    this.offset = 0;
-    void this.load();
+  protected fetchPage(query: { search: string; offset: number; limit: number }): Promise<UserList> {
+    return this.api.get<UserList>('users', query);
   }
 
-  async load(): Promise<void> {
-    this.error.clear();
-    this.tableSlot.setAttribute('aria-busy', 'true');
-    let list: UserList;
-    try {
-      list = await this.api.get<UserList>('users', { search: this.search, offset: this.offset, limit: PAGE_SIZE });
-    } catch (err) {
-      this.error.show(errorMessage(err));
-      return;
-    } finally {
-      this.tableSlot.removeAttribute('aria-busy');
-    }
-    if (list.items.length === 0 && this.offset > 0) {
-      this.offset = Math.max(0, this.offset - PAGE_SIZE);
-      return this.load();
-    }
+  protected render(list: UserList): void {
     this.renderBanner(list);
     this.renderTable(list);
-    this.renderPager(list);
   }
 
   private renderBanner(list: UserList): void {
@@ -100,21 +64,21 @@ class UserListPage {
       this.banner,
       callout(
         count ? 'warning' : 'info',
-        'Licenses are assigned here only',
-        h('p', null, 'Users provisioned over SCIM get no product licenses automatically. Open Edit User Settings and choose their Product User Licenses.'),
+        'Licenses are assigned here or by group',
+        h(
+          'p',
+          null,
+          'Users provisioned over SCIM get no product licenses automatically. Open Edit User Settings and choose their Product User Licenses, or give licenses to a group on the ',
+          h('a', { href: `/t/${this.ctx.slug}/settings/groups` }, 'Groups'),
+          ' page: its members hold them while they are members.',
+        ),
         countText,
       ),
     );
   }
 
   private renderTable(list: UserList): void {
-    const first = list.total === 0 ? 0 : this.offset + 1;
-    const last = this.offset + list.items.length;
-    this.summary.textContent = list.total === 0 ? (this.search ? 'No matches' : 'No users') : `${first}–${last} of ${pluralize(list.total, 'user', 'users')}`;
-    if (list.items.length === 0) {
-      replace(this.tableSlot, h('p', { class: 'empty-state' }, this.search ? `No user matches “${this.search}”.` : 'No users yet.'));
-      return;
-    }
+    if (this.summarize(list, 'No users yet.')) return;
     replace(
       this.tableSlot,
       h(
@@ -139,9 +103,15 @@ class UserListPage {
     const emailId = uid('user-email');
     const edit = h('button', { type: 'button', class: 'button small', 'aria-describedby': emailId }, 'Edit User Settings');
     edit.addEventListener('click', () => this.openEditor(u, edit));
+    // Every license the user holds; one a group gives says so: "CRM (via Sales)".
+    const sources = licenseSources(u);
     const licenses =
-      u.licenses.length > 0
-        ? h('span', { class: 'license-inline' }, u.licenses.map((k) => h('span', { class: 'license small' }, licenseName(k))))
+      sources.length > 0
+        ? h(
+            'span',
+            { class: 'license-inline' },
+            sources.map((l) => h('span', { class: l.groups.length > 0 && !l.direct ? 'license small via' : 'license small' }, licenseName(l.key), viaText(l))),
+          )
         : h('span', { class: u.active ? 'muted warn-text' : 'muted' }, 'None');
     return h(
       'tr',
@@ -164,37 +134,9 @@ class UserListPage {
     );
   }
 
-  private renderPager(list: UserList): void {
-    const prev = h('button', { type: 'button', class: 'button small' }, 'Previous');
-    const next = h('button', { type: 'button', class: 'button small' }, 'Next');
-    prev.disabled = this.offset === 0;
-    next.disabled = this.offset + list.items.length >= list.total;
-    prev.addEventListener('click', () => {
-      this.offset = Math.max(0, this.offset - PAGE_SIZE);
-      void this.load();
-    });
-    next.addEventListener('click', () => {
-      this.offset += PAGE_SIZE;
-      void this.load();
-    });
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
-    const current = Math.floor(this.offset / PAGE_SIZE) + 1;
-    if (pages <= 1) {
-      this.pager.replaceChildren();
-      return;
-    }
-    replace(this.pager, prev, h('span', { class: 'pager-label' }, `Page ${current} of ${pages}`), next);
-  }
-
   private openEditor(user: User, opener: HTMLButtonElement): void {
-    const titleId = uid('edit-title');
-    const error = new Message('alert');
-    const boxes = this.licenses.map((l) => {
-      const id = uid('license');
-      const input = h('input', { type: 'checkbox', id, class: 'checkbox', value: l.key });
-      input.checked = user.licenses.includes(l.key);
-      return { input, el: h('div', { class: 'check-inline' }, input, h('label', { for: id }, l.name)) };
-    });
+    const boxes = licenseCheckboxes(this.licenses, user.licenses);
+    const fromGroups = licenseSources(user).filter((l) => l.groups.length > 0);
     const roleId = uid('role');
     const role = h('select', { id: roleId, class: 'input select' }, h('option', { value: 'user' }, 'User'), h('option', { value: 'system_admin' }, 'System Admin'));
     role.value = user.role;
@@ -208,71 +150,39 @@ class UserListPage {
           : 'Inactive users cannot sign in and their sessions end at once.',
     });
     active.input.disabled = user.scimRemoved;
-    const save = h('button', { type: 'submit', class: 'button primary' }, 'Save User Details');
-    const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
-    const form = h(
-      'form',
-      { class: 'stack', method: 'dialog', novalidate: true },
-      h(
-        'fieldset',
-        { class: 'fieldset' },
-        h('legend', null, 'Product User Licenses'),
-        h('div', { class: 'check-row' }, boxes.map((b) => b.el)),
-        user.source === 'scim' ? h('p', { class: 'hint' }, 'Provisioned over SCIM: licenses are only ever assigned here.') : null,
-      ),
-      h('div', { class: 'field' }, h('label', { for: roleId }, 'Role'), role),
-      active.el,
-      error.el,
-      h('div', { class: 'dialog-actions' }, cancel, save),
-    );
-    const dialog = h(
-      'dialog',
-      { class: 'dialog', 'aria-labelledby': titleId },
-      h('h2', { id: titleId, class: 'dialog-title' }, 'Edit User Settings'),
-      h(
-        'p',
-        { class: 'dialog-subtitle' },
-        h('strong', null, fullName(user) || user.email),
-        ' · ',
-        user.email,
-        ' · ',
-        user.source === 'scim' ? 'SCIM' : 'Manual',
-        user.scimRemoved ? ' · Removed by identity provider' : null,
-      ),
-      form,
-    );
-    cancel.addEventListener('click', () => dialog.close());
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      opener.focus();
+    openEditDialog({
+      title: 'Edit User Settings',
+      subtitle: [h('strong', null, fullName(user) || user.email), ' · ', user.email, ' · ', user.source === 'scim' ? 'SCIM' : 'Manual', user.scimRemoved ? ' · Removed by identity provider' : null],
+      fields: [
+        h(
+          'fieldset',
+          { class: 'fieldset' },
+          h('legend', null, 'Product User Licenses'),
+          boxes.el,
+          h('p', { class: 'hint' }, 'The user’s own licenses. Licenses a group gives are set on the Groups page and are not changed here.'),
+          fromGroups.length > 0 ? h('p', { class: 'hint' }, 'From groups: ', fromGroups.map((l) => `${licenseName(l.key)}${viaText(l)}`).join(', '), '.') : null,
+          user.source === 'scim' ? h('p', { class: 'hint' }, 'Provisioned over SCIM: licenses are only ever assigned here or to a group.') : null,
+        ),
+        h('div', { class: 'field' }, h('label', { for: roleId }, 'Role'), role),
+        active.el,
+      ],
+      submitLabel: 'Save User Details',
+      opener,
+      save: () => this.api.patch<User>(`users/${encodeURIComponent(user.id)}`, {
+          licenses: boxes.selected(),
+          role: role.value,
+          // Only the identity provider brings back a user it removed: activation is not sent for one.
+          ...(user.scimRemoved ? {} : { active: active.input.checked }),
+        }),
+      saved: async (saved) => {
+        this.status.show(`Saved the details of ${saved.email}.`, 5000);
+        await this.load();
+        // load() rebuilt the rows: keep the keyboard where it was.
+        this.focusEditButton(saved.email);
+      },
+      failure: (err) => (err instanceof ApiError && err.code === 'last_admin' ? 'This is the last active System Admin. Make another user System Admin first.' : errorMessage(err)),
+      focus: () => boxes.focus(),
     });
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      error.clear();
-      save.disabled = true;
-      const body = {
-        licenses: boxes.filter((b) => b.input.checked).map((b) => b.input.value),
-        role: role.value,
-        // Only the identity provider brings back a user it removed: activation is not sent for one.
-        ...(user.scimRemoved ? {} : { active: active.input.checked }),
-      };
-      this.api
-        .patch<User>(`users/${encodeURIComponent(user.id)}`, body)
-        .then(async (saved) => {
-          dialog.close();
-          this.status.show(`Saved the details of ${saved.email}.`, 5000);
-          await this.load();
-          // load() rebuilt the rows: keep the keyboard where it was.
-          this.focusEditButton(saved.email);
-        })
-        .catch((err: unknown) => {
-          save.disabled = false;
-          error.show(err instanceof ApiError && err.code === 'last_admin' ? 'This is the last active System Admin. Make another user System Admin first.' : errorMessage(err));
-        });
-    });
-    document.body.appendChild(dialog);
-    dialog.showModal();
-    boxes[0]?.input.focus();
   }
 
   private focusEditButton(email: string): void {
