@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { addMembers, insertGroup, removeMembers } from '../factories/group.factory.js';
 import { setUpSaml } from '../factories/saml.factory.js';
-import { createUser, signIn, type Session, type UserJson } from '../factories/session.factory.js';
+import { signIn, type Session } from '../factories/session.factory.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { generateTestCertificate, type TestCertificate } from '../utils/certificates.js';
 import { buildIdpResponse } from '../utils/fake-idp.js';
+import { PATCH_OP, ScimClient, USER_SCHEMA } from '../utils/scim-fixtures.js';
 import { launchChromium, openTab, screenshot, startLiveApp, textOf, until, type ConsoleTab, type LiveApp } from './support/console-browser.js';
 
 jest.setTimeout(90_000);
@@ -13,8 +13,8 @@ jest.setTimeout(90_000);
 /**
  * Group licenses in a real browser: the System Admin gives a group CRM on the Groups page, a member
  * signs in by SAML and sees CRM on the app page; the member leaves the group and their next page
- * shows no CRM. The groups and memberships are made in SQL as SCIM leaves them (the SCIM-driven
- * walk lives with the SCIM /Groups tests).
+ * shows no CRM. The identity provider's side is SCIM, as Entra and Okta send it: users and the
+ * groups with their members are pushed to /Users and /Groups, and the member leaves by a PATCH.
  */
 describe('group licenses in a browser', () => {
   let live: LiveApp;
@@ -24,7 +24,8 @@ describe('group licenses in a browser', () => {
   let admin: ConsoleTab;
   let page: Page;
   let idp: TestCertificate;
-  let sam: UserJson;
+  let scim: ScimClient;
+  let sam: { id: string };
   let sales: string;
   let member: ConsoleTab | undefined;
   const url = (path: string) => `/t/${acme.slug}/${path}`;
@@ -37,12 +38,23 @@ describe('group licenses in a browser', () => {
     api = await signIn(live, acme.slug, acme.admin.email, acme.admin.password);
     idp = generateTestCertificate({ cn: 'Acme Test IdP' });
     await setUpSaml(api, idp.certPem);
-    sam = await createUser(api, { email: 'sam@acme.test', givenName: 'Sam', familyName: 'Sales' });
-    const nora = await createUser(api, { email: 'nora@acme.test', givenName: 'Nora', familyName: 'Support' });
-    sales = await insertGroup(live, acme.id, 'Sales', { externalId: 'okta-00g1sales' });
-    const support = await insertGroup(live, acme.id, 'Support');
-    await addMembers(live, acme.id, sales, [sam.id, nora.id]);
-    await addMembers(live, acme.id, support, [nora.id]);
+    const enabled = await api.put('settings/scim', { enabled: true });
+    expect(enabled.status).toBe(200);
+    scim = new ScimClient(live, acme.slug, (enabled.body as { scim: { token: string } }).scim.token);
+    const provision = async (userName: string, givenName: string, familyName: string) => {
+      const res = await scim.post('Users', { schemas: [USER_SCHEMA], userName, name: { givenName, familyName }, active: true });
+      expect(res.status).toBe(201);
+      return res.body as { id: string };
+    };
+    sam = await provision('sam@acme.test', 'Sam', 'Sales');
+    const nora = await provision('nora@acme.test', 'Nora', 'Support');
+    const push = async (displayName: string, members: string[], externalId?: string) => {
+      const res = await scim.post('Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, externalId, members: members.map((value) => ({ value })) });
+      expect(res.status).toBe(201);
+      return (res.body as { id: string }).id;
+    };
+    sales = await push('Sales', [sam.id, nora.id], 'okta-00g1sales');
+    await push('Support', [nora.id]);
     admin = await openTab(browser, live.baseUrl);
     page = admin.page;
     await page.goto(url('login'));
@@ -134,7 +146,9 @@ describe('group licenses in a browser', () => {
   });
 
   it('when the member leaves the group, their next page shows no CRM', async () => {
-    await removeMembers(live, acme.id, sales, [sam.id]);
+    // Entra's removal shape; the PATCH answers 204 and the change holds at once.
+    const removed = await scim.patch(`Groups/${sales}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: sam.id }] }] });
+    expect(removed.status).toBe(204);
     await member!.page.reload();
     const main = member!.page.getByRole('main');
     await main.getByText('sam@acme.test', { exact: true }).waitFor();
