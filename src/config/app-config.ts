@@ -194,6 +194,24 @@ export class AppConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 20;
 
+  /**
+   * Graceful shutdown. On SIGTERM/SIGINT readiness answers 503 at once; the listener keeps taking
+   * connections for SHUTDOWN_DELAY_SECONDS (for the load balancer to see the 503 and stop sending),
+   * then closes; requests in flight get up to SHUTDOWN_TIMEOUT_SECONDS to finish before their
+   * connections are cut and the database is closed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  SHUTDOWN_DELAY_SECONDS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  SHUTDOWN_TIMEOUT_SECONDS = 30;
+
   /** Worker processes behind one port (node:cluster); 1 runs the service in this process. */
   @Transform(toInt)
   @IsInt()

@@ -9,6 +9,8 @@ export interface DatabaseOptions {
   migrationsRun: boolean;
   /** As pg_stat_activity shows the connections: `latchkey` serves requests, `latchkey-migrations` migrates. */
   applicationName?: string;
+  /** An idle pooled connection failed (the server went away); without a handler TypeORM's logger gets it. */
+  onPoolError?: (err: Error) => void;
 }
 
 export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
@@ -25,9 +27,12 @@ export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOpti
     installExtensions: false,
     logging: false,
     poolSize: options.poolSize,
+    ...(options.onPoolError ? { poolErrorHandler: options.onPoolError } : {}),
     extra: {
       // Fail fast while the database is down so /health/ready answers 503 quickly, and reconnect
-      // on the next query once it is back (pg.Pool replaces broken clients by itself).
+      // on the next query once it is back (pg.Pool replaces broken clients by itself). A refused
+      // connection fails at once; this bounds an unreachable host and the wait for a free client
+      // (pg-pool applies it to queued requests too), so no request hangs during an outage.
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
       application_name: options.applicationName ?? 'latchkey',
