@@ -34,6 +34,11 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
     logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
     setTimeout(fork, RESPAWN_DELAY_MS).unref();
   });
+  // Written at once (the logger buffers 4 KiB otherwise): supervisors and the fault tests wait for it.
+  cluster.on('listening', (worker) => {
+    logger.info({ pid: worker.process.pid }, 'worker listening');
+    logger.flush();
+  });
   for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork();
   logger.info({ workers: config.WEB_CONCURRENCY, port: config.PORT }, 'Latchkey cluster started');
 
