@@ -29,6 +29,8 @@ export interface FuzzFinding {
   status: number;
   ms: number;
   aloneMs?: number;
+  /** An honest sign-in timed just before the re-check (slow findings only). */
+  referenceMs?: number;
   answer?: string;
 }
 export interface FuzzResult {

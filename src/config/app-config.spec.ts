@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     expect(config.SAML_CLOCK_SKEW_SECONDS).toBe(60);
     expect(config.LOG_LEVEL).toBe('info');
     expect(config.secureCookies).toBe(false);
+    expect(config.SHUTDOWN_DELAY_SECONDS).toBe(5);
+    expect(config.SHUTDOWN_TIMEOUT_SECONDS).toBe(30);
   });
 
   it('strips a trailing slash from PUBLIC_URL and marks https cookies Secure', () => {
@@ -33,6 +35,10 @@ describe('loadConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '0' }],
     ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '30', HTTP_REQUEST_TIMEOUT_SECONDS: '20' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', { HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: 'long' }],
+    ['SHUTDOWN_DELAY_SECONDS', { SHUTDOWN_DELAY_SECONDS: '-1' }],
+    ['SHUTDOWN_DELAY_SECONDS', { SHUTDOWN_DELAY_SECONDS: '301' }],
+    ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: '0' }],
+    ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: 'soon' }],
   ])('refuses a wrong %s with a message naming it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
