@@ -205,6 +205,21 @@ function scimLookup(target, i) {
   return { url, init: { headers: { authorization: `Bearer ${target.scimToken}` } }, meta: {} };
 }
 
+/** A JSON log line; {} for one two workers' writes interleaved. */
+function parseLine(line) {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return {};
+  }
+}
+
+/** The database-unavailable codes a service logged (why a 503 was answered), as text. */
+function outageCodes(lines) {
+  const codes = lines.filter((l) => l.includes('"msg":"database')).map((l) => parseLine(l).code);
+  return codes.length > 0 ? `; database unavailable logged: ${[...new Set(codes)].join(', ')}` : '';
+}
+
 function check(results, name, ok, detail) {
   results.push({ name, ok, detail });
   return ok;
@@ -368,7 +383,7 @@ export async function runFaults({ short = false, dist = join(root, 'dist'), help
 
     // ---- the log during the outage (service 2 has exited: its buffered lines are all written)
     const outageLines = service.lines.filter((l) => {
-      const t = Date.parse(JSON.parse(l).time ?? '');
+      const t = Date.parse(parseLine(l).time ?? '');
       return t >= down && t <= back + 2000;
     });
     figures.outage.logLines = outageLines.length;
@@ -379,7 +394,7 @@ export async function runFaults({ short = false, dist = join(root, 'dist'), help
     const port4 = await freePort();
     service = run({ port: port4, env: { WEB_CONCURRENCY: '2', SHUTDOWN_DELAY_SECONDS: '1', LOG_LEVEL: 'info' } });
     const primary = service.child.pid;
-    const listening = () => service.lines.filter((l) => l.includes('"msg":"worker listening"')).map((l) => JSON.parse(l).pid);
+    const listening = () => service.lines.filter((l) => l.includes('"msg":"worker listening"')).map((l) => parseLine(l).pid);
     for (let i = 0; i < 2400 && listening().length < 2; i++) await sleep(50);
     await waitReady(service);
     const workersBefore = childPids(primary);
@@ -400,11 +415,12 @@ export async function runFaults({ short = false, dist = join(root, 'dist'), help
     const clusterResults = await clusterLoad.stop();
     const clusterFailed = clusterResults.filter((r) => r.status !== 200);
     const inFlightAtKill = clusterResults.filter((r) => r.start <= killAt && r.end >= killAt).length;
-    // A request fails only if it was on a connection to the killed worker: in flight, or sent on
-    // that kept-alive connection before the client saw it close (a socket error, never an HTTP
-    // status); each such connection fails at most one request, so at most one per client.
+    // A request fails only if it was on a connection to the killed worker: in flight, sent on that
+    // kept-alive connection before the client saw it close (a socket error), or a connection the
+    // primary had just handed to the dying worker (no answer: the client's timeout). Never an HTTP
+    // status; each such connection fails at most one request, so at most one per client.
     const failedLater = clusterFailed.filter((r) => r.start > killAt + 1000);
-    const connectionErrors = clusterFailed.every((r) => r.status === 0 && /UND_ERR_SOCKET|ECONNRESET|EPIPE|other side closed/.test(r.error));
+    const connectionErrors = clusterFailed.every((r) => r.status === 0 && /UND_ERR_SOCKET|ECONNRESET|EPIPE|other side closed|timeout/i.test(r.error));
     const servedAfter = clusterResults.filter((r) => r.start > killAt && r.status === 200).length;
     figures.worker = { workers: workersBefore.length, requests: clusterResults.length, failed: clusterFailed.length, inFlightAtKill, failedStartedAfterKill: failedLater.length, servedAfterKill: servedAfter, replacementMs: replacement ? replacedMs : null };
     check(checks, '4. two workers ran', workersBefore.length === 2 && workersBefore.every((p) => listening().includes(p)), `workers ${workersBefore.join(', ')}`);
@@ -413,7 +429,9 @@ export async function runFaults({ short = false, dist = join(root, 'dist'), help
       checks,
       '4. no request fails beyond those on the killed worker\'s connections',
       clusterFailed.length <= plan.clients && connectionErrors && failedLater.length === 0,
-      `${clusterFailed.length} failed (${[...new Set(clusterFailed.map((r) => r.status || r.error))].join(', ') || '-'}), ${inFlightAtKill} requests were in flight at the kill (on either worker), ${failedLater.length} failures started later than 1 s after it`,
+      `${clusterFailed.length} failed (${[...new Set(clusterFailed.map((r) => r.status || r.error))].join(', ') || '-'}), ${inFlightAtKill} requests were in flight at the kill (on either worker), ${failedLater.length} failures started later than 1 s after it${
+        clusterFailed.length > 0 ? `; ${clusterFailed.slice(0, 6).map((r) => `[${r.start - killAt} ms, took ${r.end - r.start} ms: ${r.status || r.error} ${(r.text ?? '').slice(0, 160)}]`).join(' ')}` : ''
+      }${outageCodes(service.lines)}`,
     );
     check(checks, '4. a replacement worker starts', replacement !== undefined, replacement ? `pid ${replacement} listening ${replacedMs} ms after the kill` : 'none');
     const clusterTerm = Date.now();

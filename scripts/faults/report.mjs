@@ -3,7 +3,7 @@ export function formatReport({ ok, checks, figures }) {
   const lines = checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.name}\n        ${c.detail}`);
   const f = figures;
   lines.push('');
-  if (f.kill) lines.push(`kill -9 under SCIM writes: ${f.kill.acknowledged} users acknowledged, lost ${f.kill.lost}; restart to ready ${f.kill.restartMs} ms`);
+  if (f.kill) lines.push(`kill -9 under SCIM writes: ${f.kill.acknowledged} users acknowledged, lost ${f.kill.lost}; first start to ready ${f.firstStartMs} ms, restart to ready ${f.kill.restartMs} ms`);
   if (f.outage) {
     lines.push(
       `PostgreSQL outage: ${f.outage.requests} lookups, ${f.outage.failed} failed (${f.outage.failedWith503} of them 503); first success ${f.outage.recoveryMs} ms after the database was back, readiness 200 after ${f.outage.readinessBackMs} ms; ${f.outage.logLines} log lines`,
