@@ -17,6 +17,7 @@ import { runMigrations } from './run-migrations.js';
         return buildDataSourceOptions({
           url: config.DATABASE_URL,
           poolSize: config.DATABASE_POOL_SIZE,
+          connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
           migrationsRun: false,
           // The server going away fails every idle connection at once: one line per interval.
           onPoolError: (err) => {
