@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     }, (timing.delaySeconds + timing.timeoutSeconds + 15) * 1000).unref();
     let code = 0;
     try {
-      await drainAndClose(app, timing, logger);
+      // 1 when requests still in flight after the timeout had their connections cut.
+      if (!(await drainAndClose(app, timing, logger))) code = 1;
     } catch (err) {
       logger.error({ err }, 'shutdown failed');
       code = 1;
