@@ -29,7 +29,7 @@ export interface FuzzFinding {
   status: number;
   ms: number;
   aloneMs?: number;
-  /** An honest sign-in timed just before the re-check (slow findings only). */
+  /** An honest request costing one scrypt, timed beside the re-check (slow findings only). */
   referenceMs?: number;
   answer?: string;
 }
