@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { runClusterPrimary } from './bootstrap/cluster-primary.js';
 import { createApp } from './bootstrap/create-app.js';
+import { drainAndClose } from './bootstrap/graceful-shutdown.js';
 import { resolveRuntime } from './bootstrap/resolve-database.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createLogger } from './common/logging/logger.js';
@@ -31,14 +32,29 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    const timing = { delaySeconds: config.SHUTDOWN_DELAY_SECONDS, timeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS };
+    // Whatever hangs (a pool that will not end, a stuck PostgreSQL), the process still ends.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, (timing.delaySeconds + timing.timeoutSeconds + 15) * 1000).unref();
+    let code = 0;
     try {
-      await app.close();
+      // 1 when requests still in flight after the timeout had their connections cut.
+      if (!(await drainAndClose(app, timing, logger))) code = 1;
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      code = 1;
     } finally {
-      await database.stop();
+      await database.stop().catch((err: unknown) => {
+        logger.error({ err }, 'the embedded PostgreSQL did not stop');
+        code = 1;
+      });
       logger.info('stopped');
-      process.exit(0);
+      process.exit(code);
     }
   };
+  // A second signal (Ctrl-C reaches a cluster worker from the terminal and from the primary) joins the first.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
 
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -29,6 +29,8 @@ export interface FuzzFinding {
   status: number;
   ms: number;
   aloneMs?: number;
+  /** An honest request costing one scrypt, timed beside the re-check (slow findings only). */
+  referenceMs?: number;
   answer?: string;
 }
 export interface FuzzResult {

@@ -4,10 +4,16 @@ import type { RuntimeConfig } from '../config/runtime-config.js';
 import { runMigrations } from '../database/run-migrations.js';
 import type { ResolvedDatabase } from './resolve-database.js';
 
+/** A worker that dies on its own is replaced after this pause (a crash loop then costs little). */
+const RESPAWN_DELAY_MS = 1000;
+
 /**
  * WEB_CONCURRENCY > 1: this process only supervises. It owns the embedded PostgreSQL (if any),
  * migrates once, then forks N workers that share the listening port (node:cluster round-robin).
  * Workers hold no state that others need: sessions, replay cache and tokens are in PostgreSQL.
+ * A worker that dies is replaced; on SIGTERM/SIGINT the signal is forwarded to every worker (each
+ * drains as a single process does), nothing is replaced any more, and once all have exited the
+ * embedded PostgreSQL stops.
  */
 export async function runClusterPrimary(config: RuntimeConfig, database: ResolvedDatabase, logger: Logger): Promise<void> {
   await runMigrations(database.url);
@@ -15,11 +21,23 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
   // generate a second development secret.
   const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
   let stopping = false;
-  const fork = (): Worker => cluster.fork(env);
-  cluster.on('exit', (worker, code, signal) => {
+  const fork = (): void => {
     if (stopping) return;
+    const worker = cluster.fork(env);
+    worker.once('online', () => logger.info({ pid: worker.process.pid }, 'worker started'));
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      logger.info({ pid: worker.process.pid, code, signal }, 'worker stopped');
+      return;
+    }
     logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
-    setTimeout(fork, 1000).unref();
+    setTimeout(fork, RESPAWN_DELAY_MS).unref();
+  });
+  // Written at once (the logger buffers 4 KiB otherwise): supervisors and the fault tests wait for it.
+  cluster.on('listening', (worker) => {
+    logger.info({ pid: worker.process.pid }, 'worker listening');
+    logger.flush();
   });
   for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork();
   logger.info({ workers: config.WEB_CONCURRENCY, port: config.PORT }, 'Latchkey cluster started');
@@ -28,20 +46,42 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping workers');
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
     let alive = workers.length;
+    let code = 0;
     const done = async () => {
-      await database.stop();
+      await database.stop().catch((err: unknown) => {
+        logger.error({ err }, 'the embedded PostgreSQL did not stop');
+        code = 1;
+      });
       logger.info('stopped');
-      process.exit(0);
+      process.exit(code);
     };
     if (alive === 0) return void done();
+    // Each worker bounds its own drain by the same settings; this only catches one that hangs.
+    const deadline = setTimeout(
+      () => {
+        for (const w of workers) {
+          if (!w.isDead()) {
+            logger.error({ pid: w.process.pid }, 'worker did not stop in time: killing it');
+            code = 1;
+            w.process.kill('SIGKILL');
+          }
+        }
+      },
+      (config.SHUTDOWN_DELAY_SECONDS + config.SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000,
+    );
+    deadline.unref();
     for (const w of workers) {
       w.once('exit', () => {
         alive -= 1;
-        if (alive === 0) void done();
+        if (alive === 0) {
+          clearTimeout(deadline);
+          void done();
+        }
       });
-      w.process.kill(signal);
+      // Always SIGTERM: a worker treats SIGINT alike, and Ctrl-C has already sent it one.
+      w.process.kill('SIGTERM');
     }
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));

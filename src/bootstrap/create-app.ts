@@ -21,6 +21,7 @@ import { assertRole, authenticateSession } from '../auth/session-auth.guard.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { BodyBudget } from '../common/http/body-budget.js';
 import { ClientErrorResponder } from '../common/http/client-errors.js';
+import { ShutdownState } from '../common/http/shutdown-state.js';
 import { depthLimitedJsonParser } from '../common/http/json-body-parser.js';
 import type { LatchkeyRequest } from '../common/http/request-context.js';
 import { ScimAuthGuard } from '../scim/scim-auth.guard.js';
@@ -119,6 +120,13 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   });
   await registerConsoleAssets(app, logger);
 
+  // Graceful shutdown (bootstrap/graceful-shutdown.ts): once the listener stops, every response
+  // closes its connection, so keep-alive clients move on and the server can finish.
+  const shutdownState = app.get(ShutdownState);
+  fastify.addHook('preClose', async () => {
+    shutdownState.beginClosing();
+  });
+
   const sessions = app.get(SessionsService);
   const scimGate = app.get(ScimAuthGuard, { strict: false });
   const publicOrigin = config.publicOrigin;
@@ -164,6 +172,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     void reply.header('x-content-type-options', 'nosniff');
+    if (shutdownState.closing) void reply.header('connection', 'close');
     // Every HTML page gets framing protection and a CSP; the console and SAML pages set stricter
     // ones of their own, this covers the rest (Swagger UI, Fastify's and plugins' pages).
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {

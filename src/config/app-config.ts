@@ -210,6 +210,35 @@ export class AppConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 20;
 
+  /**
+   * How long a request waits for a database connection (a new one, or a free one from the pool)
+   * before it gets 503. A refused connection fails at once; this bounds an unreachable server and
+   * a pool that stays exhausted, so nothing hangs during an outage.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  DATABASE_CONNECT_TIMEOUT_SECONDS = 5;
+
+  /**
+   * Graceful shutdown. On SIGTERM/SIGINT readiness answers 503 at once; the listener keeps taking
+   * connections for SHUTDOWN_DELAY_SECONDS (for the load balancer to see the 503 and stop sending),
+   * then closes; requests in flight get up to SHUTDOWN_TIMEOUT_SECONDS to finish before their
+   * connections are cut and the database is closed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  SHUTDOWN_DELAY_SECONDS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  SHUTDOWN_TIMEOUT_SECONDS = 30;
+
   /** Worker processes behind one port (node:cluster); 1 runs the service in this process. */
   @Transform(toInt)
   @IsInt()

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator.js';
+import { ShutdownState } from '../common/http/shutdown-state.js';
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -11,7 +12,10 @@ const READY_TIMEOUT_MS = 2000;
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly shutdown: ShutdownState,
+  ) {}
 
   /** The process is up. */
   @Get()
@@ -20,9 +24,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The service can do its work: the database answers. 503 otherwise, until it does again. */
+  /**
+   * The service can do its work: the database answers and the process is not shutting down.
+   * 503 otherwise: until the database answers again, or for good once a shutdown has begun.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    if (this.shutdown.draining) {
+      reply.status(503);
+      return { status: 'stopping' };
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

@@ -10,7 +10,9 @@ import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textO
  * database: sign in, the app page, the User List (licenses), the Audit Log, the security page's
  * initial state, and the login page's error states (saml-scim.browser-spec.ts does SAML and SCIM).
  */
-jest.setTimeout(60_000);
+// Real work (chromium and the service, sign-ins with scrypt); every wait inside is for a condition,
+// so this bounds a busy machine, not a speed.
+jest.setTimeout(180_000);
 
 describe('admin console in a browser', () => {
   let live: LiveApp;

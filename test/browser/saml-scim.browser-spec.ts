@@ -10,7 +10,9 @@ import { generateTestCertificate, type TestCertificate } from '../utils/certific
 import { buildIdpResponse } from '../utils/fake-idp.js';
 import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textOf, until, type ConsoleTab, type LiveApp } from './support/console-browser.js';
 
-jest.setTimeout(90_000);
+// Real work (chromium and the service, sign-ins with scrypt); every wait inside is for a condition,
+// so this bounds a busy machine, not a speed.
+jest.setTimeout(180_000);
 
 /**
  * The System Admin's whole SAML and SCIM setup, click by click as the reference pages describe

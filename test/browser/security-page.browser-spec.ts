@@ -9,7 +9,9 @@ import { createTenant, type TenantFixture } from '../factories/tenant.factory.js
 import { generateTestCertificate } from '../utils/certificates.js';
 import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textOf, until, type ConsoleTab, type LiveApp } from './support/console-browser.js';
 
-jest.setTimeout(60_000);
+// Real work (chromium and the service, sign-ins with scrypt); every wait inside is for a condition,
+// so this bounds a busy machine, not a speed.
+jest.setTimeout(180_000);
 
 interface Settings {
   saml: { enabled: boolean; signOnUrl: string; entityId: string; enforceLogin: boolean; certificates: CertificateInfo[]; idpEntityId: string | null; metadataUrl: string | null; metadataRefreshedAt: string | null; metadataError: string | null };

@@ -5,6 +5,13 @@ import { createUser, login, signIn } from '../factories/session.factory.js';
 import { queryDatabase } from '../utils/test-database.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
+/**
+ * Tests that run many scrypt verifications one after another: their time is real work that grows
+ * with how busy the machine is (the 30 s default was overrun with two CPU hogs and other test runs
+ * beside them), so they alone get a longer bound.
+ */
+const SCRYPT_BOUND_MS = 180_000;
+
 describe('password sign-in, sessions and CSRF', () => {
   let t: TestApp;
   let tenant: TenantFixture;
@@ -107,14 +114,16 @@ describe('password sign-in, sessions and CSRF', () => {
     expect(burst.find((r) => r.status === 429)?.body.error).toBe('too_many_attempts');
   });
 
+  // 35 sequential sign-ins, each a real scrypt verification (~50 ms idle, seconds on a busy machine).
   it('gives a right password its attempt back: signing in does not use up the address budget', async () => {
     const busy = await createTenant(t);
     for (let i = 0; i < 35; i++) expect((await login(t, busy.slug, busy.admin.email, busy.admin.password)).status).toBe(200);
     const counters = await queryDatabase<{ key: string; failures: number }>(t.db, 'SELECT key, failures FROM login_throttle WHERE tenant_id = $1', [busy.id]);
     expect(counters.filter((c) => c.key.startsWith('ip:'))).toEqual([{ key: expect.any(String), failures: 0 }]);
     expect(counters.filter((c) => c.key.startsWith('account:'))).toEqual([]);
-  });
+  }, SCRYPT_BOUND_MS);
 
+  // 31 sequential sign-ins, each a real scrypt verification.
   it('throttles a client address that tries many accounts', async () => {
     const target = await createTenant(t);
     for (let i = 0; i < 30; i++) {
@@ -124,8 +133,9 @@ describe('password sign-in, sessions and CSRF', () => {
     const blocked = await login(t, target.slug, 'spray-last@example.test', 'password-spray-1');
     expect(blocked.status).toBe(429);
     expect(blocked.body.error).toBe('too_many_attempts');
-  });
+  }, SCRYPT_BOUND_MS);
 
+  // 40 sequential sign-ins (30 of them real scrypt verifications).
   it('lets a blocked address add no more throttle rows, whatever emails it goes on trying', async () => {
     const target = await createTenant(t);
     for (let i = 0; i < 40; i++) {
@@ -135,7 +145,7 @@ describe('password sign-in, sessions and CSRF', () => {
     }
     const rows = await queryDatabase<{ n: number }>(t.db, 'SELECT count(*)::int AS n FROM login_throttle WHERE tenant_id = $1', [target.id]);
     expect(rows[0]?.n).toBe(31); // the address and the 30 emails tried before it was blocked
-  });
+  }, SCRYPT_BOUND_MS);
 
   it('refuses cookie-authenticated writes without the right X-CSRF-Token (403 csrf)', async () => {
     const admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
@@ -183,6 +193,7 @@ describe('password sign-in, sessions and CSRF', () => {
     expect(me.body.error).toBe('unauthenticated');
   });
 
+  // Seven scrypt hashes and verifications in a row.
   it('refuses a deactivated user (403 inactive) and ends their sessions when deactivated', async () => {
     const admin = await signIn(t, tenant.slug, tenant.admin.email, tenant.admin.password);
     const user = await createUser(admin, { email: 'leaver@example.test', password: 'leaver-password-1' });
@@ -204,7 +215,7 @@ describe('password sign-in, sessions and CSRF', () => {
     const wrong = await login(t, tenant.slug, 'leaver@example.test', 'not-the-password');
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('invalid_credentials');
-  });
+  }, SCRYPT_BOUND_MS);
 
   it('answers 400 naming the field for a malformed login body, and 404 for an unknown tenant', async () => {
     const res = await request(t.http).post(`/api/t/${tenant.slug}/auth/login`).send({ email: tenant.admin.email });

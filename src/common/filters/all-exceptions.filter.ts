@@ -1,7 +1,9 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { ErrorFormatter, RenderedError } from '../http/error-formatter.js';
+import { databaseUnavailableCode } from '../database/pg-errors.js';
+import type { ErrorFormatter, HttpFailure, RenderedError } from '../http/error-formatter.js';
+import { rateLimited } from '../logging/log-rate-limiter.js';
 import { toHttpFailure } from '../http/http-failure.js';
 
 /** What a failure looks like on the wire: status, headers and the body of its URL space's format. */
@@ -25,7 +27,24 @@ export function formattingPath(rawUrl: string, routePattern?: string): string {
   }
 }
 
-/** Renders any failure for the URL space of `path`; unexpected errors are logged and become a bare 500. */
+/** Seconds a client is asked to wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+function databaseUnavailable(): HttpFailure {
+  return {
+    status: 503,
+    code: 'unavailable',
+    message: 'The service cannot reach its database right now; try again in a few seconds',
+    details: {},
+    headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+  };
+}
+
+/**
+ * Renders any failure for the URL space of `path`. The database being unreachable is a 503 with
+ * Retry-After, logged at most once per interval and route; other unexpected errors are logged and
+ * become a bare 500.
+ */
 export function renderFailure(
   path: string,
   exception: unknown,
@@ -34,7 +53,16 @@ export function renderFailure(
   context: { reqId: unknown; method: string; url: string },
 ): WireFailure {
   let failure = toHttpFailure(exception);
-  if (!failure) {
+  const unavailable = failure ? null : databaseUnavailableCode(exception);
+  if (unavailable) {
+    // An outage fails every request the same way: one line per code and route per interval.
+    rateLimited(logger).error(
+      `db|${unavailable}|${context.method} ${path}`,
+      { reqId: context.reqId, code: unavailable, method: context.method, route: path, err: exception },
+      'database unavailable',
+    );
+    failure = databaseUnavailable();
+  } else if (!failure) {
     logger.error({ reqId: context.reqId, err: exception, method: context.method, url: context.url }, 'unhandled error');
     failure = {
       status: 500,

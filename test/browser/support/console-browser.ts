@@ -51,7 +51,9 @@ export async function openTab(browser: Browser, baseUrl: string): Promise<Consol
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  // Waits for conditions, not pauses: a sign-in (scrypt) plus a page load takes well under a
+  // second on an idle machine and over 10 s with CPU hogs and other test runs beside it.
+  page.setDefaultTimeout(30_000);
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
@@ -83,7 +85,7 @@ export async function textOf(locator: Locator): Promise<string> {
 }
 
 /** Polls until `read` returns what `ok` accepts (the page updates after a fetch). */
-export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!ok(value)) {

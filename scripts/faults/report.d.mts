@@ -1,0 +1,2 @@
+import type { FaultResult } from './index.mjs';
+export function formatReport(result: FaultResult): string;
