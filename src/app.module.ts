@@ -8,6 +8,7 @@ import type { RuntimeConfig } from './config/runtime-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HousekeepingModule } from './housekeeping/housekeeping.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ScimModule } from './scim/scim.module.js';
 import { SamlModule } from './saml/saml.module.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -21,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, logger),
+        MetricsModule.forRoot(config),
         DatabaseModule,
         AuditModule,
         UsersModule,

@@ -2,6 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { runMigrations } from '../database/run-migrations.js';
+import { ClusterMetrics } from '../metrics/cluster-metrics.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
 import type { ResolvedDatabase } from './resolve-database.js';
 
 /**
@@ -15,13 +17,29 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
   // generate a second development secret.
   const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
   let stopping = false;
-  const fork = (): Worker => cluster.fork(env);
+  // Each worker has a slot (0 … WEB_CONCURRENCY - 1) that its replacement inherits: the metrics'
+  // `worker` label, bounded however often workers die.
+  const slots = new Map<Worker, number>();
+  const metrics = config.METRICS_PORT === undefined ? null : new ClusterMetrics(logger);
+  const fork = (slot: number): Worker => {
+    const worker = cluster.fork(env);
+    slots.set(worker, slot);
+    return worker;
+  };
+  cluster.on('listening', (worker) => metrics?.serve(worker, slots.get(worker) ?? -1));
   cluster.on('exit', (worker, code, signal) => {
+    const slot = slots.get(worker) ?? 0;
+    slots.delete(worker);
+    metrics?.gone(worker);
     if (stopping) return;
     logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
-    setTimeout(fork, 1000).unref();
+    setTimeout(() => fork(slot), 1000).unref();
   });
-  for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork();
+  for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork(i);
+  // The workers' metrics, on the primary's own listener (workers serve none).
+  if (metrics && config.METRICS_PORT !== undefined) {
+    await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, render: () => metrics.render(), logger });
+  }
   logger.info({ workers: config.WEB_CONCURRENCY, port: config.PORT }, 'Latchkey cluster started');
 
   const shutdown = (signal: NodeJS.Signals) => {

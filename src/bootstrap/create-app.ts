@@ -23,7 +23,10 @@ import { BodyBudget } from '../common/http/body-budget.js';
 import { ClientErrorResponder } from '../common/http/client-errors.js';
 import { depthLimitedJsonParser } from '../common/http/json-body-parser.js';
 import type { LatchkeyRequest } from '../common/http/request-context.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { routeMetricLabels, scimOperation, UNMATCHED_ROUTE, type RouteMetricLabels } from '../metrics/route-labels.js';
 import { ScimAuthGuard } from '../scim/scim-auth.guard.js';
+import type { ScimRequest } from '../scim/scim-request.js';
 import { API_BODY_LIMIT_BYTES, CERTIFICATE_BODY_LIMIT_BYTES, routePolicy, type RoutePolicy } from './route-policy.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -43,6 +46,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set for every route by the onRoute hook below. */
     latchkey?: RoutePolicy;
+    /** The route's metric labels (its template, its SCIM resource), also set by the onRoute hook. */
+    latchkeyMetrics?: RouteMetricLabels;
   }
 }
 
@@ -102,7 +107,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onRoute', (route) => {
     const policy = routePolicy(route.url);
     route.bodyLimit = policy.bodyLimit;
-    route.config = { ...(route.config ?? {}), latchkey: policy };
+    route.config = { ...(route.config ?? {}), latchkey: policy, latchkeyMetrics: routeMetricLabels(route.url) };
   });
   await app.register(fastifyCookie);
   // One file of at most 1 MiB; no other field is read, so the rest stays tiny (busboy's defaults
@@ -122,7 +127,8 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   const sessions = app.get(SessionsService);
   const scimGate = app.get(ScimAuthGuard, { strict: false });
   const publicOrigin = config.publicOrigin;
-  const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576);
+  const metrics = app.get(MetricsService);
+  const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576, () => metrics.rateLimited('body_budget'));
   /** The route policy, before any body is read: media type, same-origin writes, credentials first. */
   async function enforceRoutePolicy(request: LatchkeyRequest, reply: FastifyReply, policy: RoutePolicy): Promise<void> {
     if (SAFE_METHODS.has(request.method)) return;
@@ -176,6 +182,13 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onResponse', async (request, reply) => {
     const url = request.url.split('?')[0];
     request.log.info({ method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip }, 'request');
+    if (!metrics.enabled) return;
+    // Labelled by the route's template (set at registration), never by the path the client sent.
+    const labels = request.routeOptions.config.latchkeyMetrics;
+    metrics.observeHttp(request.method, labels?.route ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    if (labels?.scimResource) {
+      metrics.scimOperation(labels.scimResource, scimOperation(labels, request.method), reply.statusCode, (request as ScimRequest).scimTokenTenantSlug);
+    }
   });
 
   app.useGlobalFilters(new AllExceptionsFilter(formatters, logger));

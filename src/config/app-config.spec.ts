@@ -33,6 +33,11 @@ describe('loadConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '0' }],
     ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '30', HTTP_REQUEST_TIMEOUT_SECONDS: '20' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', { HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: 'long' }],
+    ['METRICS_PORT', { METRICS_PORT: 'nine' }],
+    ['METRICS_PORT', { METRICS_PORT: '70000' }],
+    ['METRICS_PORT', { METRICS_PORT: '3000' }],
+    ['METRICS_PORT', { PORT: '8080', METRICS_PORT: '8080' }],
+    ['METRICS_TENANT_LABEL', { METRICS_TENANT_LABEL: 'perhaps' }],
   ])('refuses a wrong %s with a message naming it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
@@ -65,6 +70,15 @@ describe('loadConfig', () => {
   it('sizes the slow-client timeouts for real clients by default', () => {
     const config = loadConfig({});
     expect([config.HTTP_HEADERS_TIMEOUT_SECONDS, config.HTTP_REQUEST_TIMEOUT_SECONDS, config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS]).toEqual([15, 60, 72]);
+  });
+
+  it('leaves metrics off unless METRICS_PORT is set, on loopback and without a tenant label by default', () => {
+    const off = loadConfig({});
+    expect([off.METRICS_PORT, off.METRICS_HOST, off.METRICS_TENANT_LABEL]).toEqual([undefined, '127.0.0.1', false]);
+    expect(loadConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    const on = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TENANT_LABEL: 'true' });
+    expect([on.METRICS_PORT, on.METRICS_HOST, on.METRICS_TENANT_LABEL]).toEqual([9464, '0.0.0.0', true]);
+    expect(() => loadConfig({ PORT: '9464', METRICS_PORT: '9464' })).toThrow('METRICS_PORT=9464: must differ from PORT (metrics are never served on the public port)');
   });
 
   it('serves /docs outside production only, unless API_DOCS says otherwise', () => {

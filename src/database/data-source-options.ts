@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -9,6 +10,8 @@ export interface DatabaseOptions {
   migrationsRun: boolean;
   /** As pg_stat_activity shows the connections: `latchkey` serves requests, `latchkey-migrations` migrates. */
   applicationName?: string;
+  /** The pg Client class the pool creates (the metrics' timed client); pg's own when unset. */
+  pgClient?: typeof Client;
 }
 
 export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
@@ -31,6 +34,7 @@ export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOpti
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
       application_name: options.applicationName ?? 'latchkey',
+      ...(options.pgClient ? { Client: options.pgClient } : {}),
     },
   };
 }
