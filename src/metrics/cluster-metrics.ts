@@ -7,6 +7,9 @@ const RESPONSE = 'latchkey:metrics-response';
 /** A worker that has not answered by then is left out of this scrape (and logged). */
 const WORKER_TIMEOUT_MS = 3000;
 
+/** What the primary uses of a cluster worker. */
+export type MetricsWorker = Pick<Worker, 'id' | 'isConnected' | 'send'> & { process: { pid?: number } };
+
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 interface MetricsRequest {
   type: typeof REQUEST;
@@ -19,15 +22,21 @@ interface MetricsResponse {
   error?: string;
 }
 
+/** The worker's end of the IPC channel (the process itself; a stand-in in tests). */
+export interface WorkerChannel {
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  send?(message: unknown): boolean;
+}
+
 /** Worker side: answers the primary's requests with this process's registry, over the cluster IPC channel. */
-export function answerClusterMetricsRequests(registry: Registry): void {
-  process.on('message', (message: unknown) => {
+export function answerClusterMetricsRequests(registry: Registry, channel: WorkerChannel = process): void {
+  channel.on('message', (message: unknown) => {
     const request = message as Partial<MetricsRequest> | null;
     if (request?.type !== REQUEST || typeof request.id !== 'number') return;
     const id = request.id;
     registry.getMetricsAsJSON().then(
-      (metrics) => process.send?.({ type: RESPONSE, id, metrics } satisfies MetricsResponse),
-      (err: unknown) => process.send?.({ type: RESPONSE, id, error: String(err) } satisfies MetricsResponse),
+      (metrics) => channel.send?.({ type: RESPONSE, id, metrics } satisfies MetricsResponse),
+      (err: unknown) => channel.send?.({ type: RESPONSE, id, error: String(err) } satisfies MetricsResponse),
     );
   });
 }
@@ -44,12 +53,15 @@ export function answerClusterMetricsRequests(registry: Registry): void {
  * WEB_CONCURRENCY (at most 64).
  */
 export class ClusterMetrics {
-  private readonly serving = new Map<Worker, number>();
+  private readonly serving = new Map<MetricsWorker, number>();
   private readonly pending = new Map<string, (response: MetricsResponse | null) => void>();
   private nextId = 0;
 
-  constructor(private readonly logger: Logger) {
-    cluster.on('message', (worker: Worker, message: unknown) => {
+  constructor(
+    private readonly logger: Logger,
+    private readonly timeoutMs = WORKER_TIMEOUT_MS,
+  ) {
+    cluster.on('message', (worker: MetricsWorker, message: unknown) => {
       const response = message as Partial<MetricsResponse> | null;
       if (response?.type !== RESPONSE || typeof response.id !== 'number') return;
       this.pending.get(`${worker.id}:${response.id}`)?.(response as MetricsResponse);
@@ -57,11 +69,11 @@ export class ClusterMetrics {
   }
 
   /** The worker in `slot` listens (its application, and so its registry, is up). */
-  serve(worker: Worker, slot: number): void {
+  serve(worker: MetricsWorker, slot: number): void {
     this.serving.set(worker, slot);
   }
 
-  gone(worker: Worker): void {
+  gone(worker: MetricsWorker): void {
     this.serving.delete(worker);
   }
 
@@ -72,10 +84,10 @@ export class ClusterMetrics {
     return { contentType: Registry.PROMETHEUS_CONTENT_TYPE, body: await registry.metrics() };
   }
 
-  private ask(worker: Worker, slot: number, id: number): Promise<MetricsJson | null> {
+  private ask(worker: MetricsWorker, slot: number, id: number): Promise<MetricsJson | null> {
     const key = `${worker.id}:${id}`;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => settle(null), WORKER_TIMEOUT_MS);
+      const timer = setTimeout(() => settle(null), this.timeoutMs);
       const settle = (response: MetricsResponse | null) => {
         clearTimeout(timer);
         this.pending.delete(key);
