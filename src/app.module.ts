@@ -17,12 +17,16 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig, logger: Logger): DynamicModule {
+  /**
+   * `metrics`: the HTTP service collects and serves metrics (when METRICS_PORT is set); the CLI's
+   * and tools' application contexts do not, so they never try to take the service's metrics port.
+   */
+  static forRoot(config: RuntimeConfig, logger: Logger, options: { metrics?: boolean } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, logger),
-        MetricsModule.forRoot(config),
+        MetricsModule.forRoot(config, options.metrics ?? false),
         DatabaseModule,
         AuditModule,
         UsersModule,

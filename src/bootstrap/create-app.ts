@@ -89,7 +89,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000;
   (server as RawServerDefault & { connectionsCheckingInterval: number }).connectionsCheckingInterval = TIMEOUT_CHECK_INTERVAL_MS;
   clientErrors.track(server);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, { metrics: true }), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });

@@ -24,13 +24,14 @@ export class MetricsModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
-  static forRoot(config: AppConfig): DynamicModule {
-    const metrics = new MetricsService({ enabled: config.METRICS_PORT !== undefined, tenantLabel: config.METRICS_TENANT_LABEL });
+  /** `serve`: false in the CLI's application context (metrics stay off whatever METRICS_PORT says). */
+  static forRoot(config: AppConfig, serve: boolean): DynamicModule {
+    const metrics = new MetricsService({ enabled: serve && config.METRICS_PORT !== undefined, tenantLabel: config.METRICS_TENANT_LABEL });
     return { module: MetricsModule, providers: [{ provide: MetricsService, useValue: metrics }], exports: [MetricsService] };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.METRICS_PORT === undefined || cluster.isWorker) return;
+    if (!this.metrics.enabled || this.config.METRICS_PORT === undefined || cluster.isWorker) return;
     this.server = await startMetricsServer({
       host: this.config.METRICS_HOST,
       port: this.config.METRICS_PORT,

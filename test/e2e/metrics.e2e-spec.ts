@@ -5,7 +5,12 @@ import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { AppModule } from '../../src/app.module.js';
+import { createLogger } from '../../src/common/logging/logger.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { toRuntimeConfig } from '../../src/config/runtime-config.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { acsUrl, postAcs } from '../factories/saml.factory.js';
@@ -15,7 +20,7 @@ import { buildIdpResponse } from '../utils/fake-idp.js';
 import { parsePrometheusText, sampleSum, sampleValue, seriesKeys, type Family } from '../utils/prometheus-text.js';
 import { listen } from '../utils/raw-http.js';
 import { createSamlScimTenant, USER_SCHEMA, type SamlScimTenantFixture } from '../utils/scim-fixtures.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { startTestApp, TEST_APP_SECRET, type TestApp } from '../utils/test-app.js';
 
 interface Scrape {
   status: number;
@@ -293,7 +298,7 @@ describe('metrics with METRICS_TENANT_LABEL, the SCIM rate limit and the body bu
 });
 
 describe('metrics off (METRICS_PORT unset)', () => {
-  it('collects nothing, serves no listener, and leaves the pg client untouched', async () => {
+  it('collects nothing, serves no listener, and leaves the pg client untouched; the CLI never serves metrics', async () => {
     const t = await startTestApp();
     try {
       expect(t.app.get(MetricsModule).address()).toBeNull();
@@ -303,6 +308,18 @@ describe('metrics off (METRICS_PORT unset)', () => {
       expect(await metrics.registry.getMetricsAsJSON()).toEqual([]);
       const dataSource = t.app.get<DataSource>(getDataSourceToken());
       expect((dataSource.driver as unknown as { master: { Client: unknown } }).master.Client).toBe(pg.Client);
+
+      // The CLI's application context, with METRICS_PORT in its environment as in the service's
+      // container: it must not take (or fight the service for) the metrics port.
+      const loaded = loadConfig({ NODE_ENV: 'test', APP_SECRET: TEST_APP_SECRET, METRICS_PORT: '0', LOG_LEVEL: 'silent' });
+      const config = toRuntimeConfig(loaded, { appSecret: TEST_APP_SECRET, databaseUrl: t.db.url });
+      const cli = await NestFactory.createApplicationContext(AppModule.forRoot(config, createLogger('silent')), { logger: false });
+      try {
+        expect(cli.get(MetricsService).enabled).toBe(false);
+        expect(cli.get(MetricsModule).address()).toBeNull();
+      } finally {
+        await cli.close();
+      }
     } finally {
       await t.close();
     }
