@@ -1,16 +1,19 @@
 import { X509Certificate } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiException } from '../common/http/api-exception.js';
+import { AppConfig } from '../config/app-config.js';
 import { PublicUrls } from '../config/public-urls.js';
 import type { SamlSettingsView } from '../contract/api-views.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
+import { parseAdminUrl } from './admin-url.js';
 import { describeCertificate } from './certificate-info.js';
 import { parseCertificateUpload } from './certificate-upload.js';
 import type { UpdateSamlSettingsDto } from './dto/update-saml-settings.dto.js';
+import { SamlMetadataService } from './saml-metadata.service.js';
 
 export interface CertificateUploadInput {
   data: Buffer | string;
@@ -30,6 +33,8 @@ export class SamlSettingsService {
     private readonly settings: SecuritySettingsRepository,
     private readonly urls: PublicUrls,
     private readonly audit: AuditService,
+    private readonly metadata: SamlMetadataService,
+    private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -41,6 +46,9 @@ export class SamlSettingsService {
       enforceLogin: s.samlEnforceLogin,
       certificates: s.samlCertificates.map((c) => describeCertificate(c.pem)),
       idpEntityId: s.samlIdpEntityId,
+      metadataUrl: s.samlMetadataUrl,
+      metadataRefreshedAt: s.samlMetadataRefreshedAt?.toISOString() ?? null,
+      metadataError: s.samlMetadataError,
     };
   }
 
@@ -48,41 +56,71 @@ export class SamlSettingsService {
    * Turning SAML off also turns Enforce SAML Login off, so switching SAML on again later never
    * locks password users out before sign-on has been seen to work. Enforcing needs SAML on and a
    * certificate (409).
+   *
+   * A new metadataUrl is fetched at once and stored with what it gave (SamlMetadataService), the
+   * other changes of the same request in the same transaction, checked against the certificates
+   * the metadata brought. Saving the URL already stored fetches nothing ("Refresh now" does);
+   * null stops the refresh and keeps the certificates.
    */
-  update(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto): Promise<TenantSecuritySettingsEntity> {
+  async update(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto): Promise<TenantSecuritySettingsEntity> {
+    const url =
+      input.metadataUrl === undefined
+        ? undefined
+        : parseAdminUrl('metadataUrl', input.metadataUrl, { production: this.config.isProduction, refuseNonPublicLiteral: this.config.metadataPrivateAddressesRefused });
+    if (url) {
+      const current = await this.settings.get(tenant.id);
+      if (current.samlMetadataUrl !== url) return this.metadata.saveUrl(tenant, actor, url, (s, m) => this.applySwitches(tenant, actor, input, s, m));
+    }
     return this.dataSource.transaction(async (m) => {
       const s = await this.settings.getForUpdate(tenant.id, m);
-      const before = { enabled: s.samlEnabled, enforceLogin: s.samlEnforceLogin };
-      const enabled = input.enabled ?? s.samlEnabled;
-      let enforceLogin = input.enforceLogin ?? s.samlEnforceLogin;
-      if (!enabled && input.enforceLogin === undefined) enforceLogin = false;
-      if (enforceLogin && !enabled) {
-        throw new ApiException(409, 'saml_not_enabled', 'Enable SAML Sign-on before enforcing SAML Login');
-      }
-      if (enforceLogin && s.samlCertificates.length === 0) {
-        throw new ApiException(409, 'certificate_required', 'Upload the identity provider\'s verification certificate before enforcing SAML Login');
-      }
-      s.samlEnabled = enabled;
-      s.samlEnforceLogin = enforceLogin;
-      const after = { enabled, enforceLogin };
-      if (before.enabled !== after.enabled || before.enforceLogin !== after.enforceLogin) {
-        await this.settings.save(s, m);
+      if (url === null && s.samlMetadataUrl !== null) {
         await this.audit.record(
           tenant.id,
-          {
-            kind: 'settings',
-            action: 'saml.update',
-            actor,
-            target: tenant.slug,
-            outcome: 'success',
-            reason: before.enforceLogin && !after.enforceLogin && !after.enabled ? 'Enforce SAML Login turned off with SAML' : null,
-            details: { before, after },
-          },
+          { kind: 'settings', action: 'saml.metadata_url', actor, target: tenant.slug, outcome: 'success', details: { before: s.samlMetadataUrl, after: null } },
           m,
         );
+        s.samlMetadataUrl = null;
+        s.samlMetadataError = null;
+        s.samlMetadataErrorAt = null;
+        s.samlMetadataNextAt = null;
+        await this.settings.save(s, m);
       }
+      await this.applySwitches(tenant, actor, input, s, m);
       return s;
     });
+  }
+
+  /** "Enable SAML Sign-on" and "Enforce SAML Login" of a PUT, on the row locked in `m`; saves when they change. */
+  private async applySwitches(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto, s: TenantSecuritySettingsEntity, m: EntityManager): Promise<void> {
+    const before = { enabled: s.samlEnabled, enforceLogin: s.samlEnforceLogin };
+    const enabled = input.enabled ?? s.samlEnabled;
+    let enforceLogin = input.enforceLogin ?? s.samlEnforceLogin;
+    if (!enabled && input.enforceLogin === undefined) enforceLogin = false;
+    if (enforceLogin && !enabled) {
+      throw new ApiException(409, 'saml_not_enabled', 'Enable SAML Sign-on before enforcing SAML Login');
+    }
+    if (enforceLogin && s.samlCertificates.length === 0) {
+      throw new ApiException(409, 'certificate_required', 'Upload the identity provider\'s verification certificate before enforcing SAML Login');
+    }
+    s.samlEnabled = enabled;
+    s.samlEnforceLogin = enforceLogin;
+    const after = { enabled, enforceLogin };
+    if (before.enabled !== after.enabled || before.enforceLogin !== after.enforceLogin) {
+      await this.settings.save(s, m);
+      await this.audit.record(
+        tenant.id,
+        {
+          kind: 'settings',
+          action: 'saml.update',
+          actor,
+          target: tenant.slug,
+          outcome: 'success',
+          reason: before.enforceLogin && !after.enforceLogin && !after.enabled ? 'Enforce SAML Login turned off with SAML' : null,
+          details: { before, after },
+        },
+        m,
+      );
+    }
   }
 
   /** Replaces the certificate set (and the IdP entity ID: metadata sets it, a bare certificate clears it). */

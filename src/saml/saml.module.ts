@@ -2,7 +2,10 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { MetadataFetcher } from './metadata-fetcher.js';
 import { SamlLoginService } from './saml-login.service.js';
+import { SamlMetadataRepository } from './saml-metadata.repository.js';
+import { SamlMetadataService } from './saml-metadata.service.js';
 import { SamlReplayRepository } from './saml-replay.repository.js';
 import { SamlReplayService } from './saml-replay.service.js';
 import { SamlResponseValidator } from './saml-response.validator.js';
@@ -12,14 +15,25 @@ import { SamlController } from './saml.controller.js';
 import { registerXmlDsigAlgorithms } from './xmldsig-algorithms.js';
 
 /**
- * SAML 2.0 IdP-initiated sign-on: ACS, metadata, certificates, and the SAML settings rules, whose
- * endpoints settings/ serves with the whole settings object.
+ * SAML 2.0 IdP-initiated sign-on: ACS, metadata, certificates (uploaded, or kept current from the
+ * IdP's metadata URL), and the SAML settings rules, whose endpoints settings/ serves with the
+ * whole settings object.
  */
 @Module({
   imports: [AuthModule, TenancyModule, UsersModule],
   controllers: [SamlController],
-  providers: [SamlLoginService, SamlResponseValidator, SamlReplayRepository, SamlReplayService, SamlTrustRepository, SamlSettingsService],
-  exports: [SamlReplayService, SamlSettingsService],
+  providers: [
+    SamlLoginService,
+    SamlResponseValidator,
+    SamlReplayRepository,
+    SamlReplayService,
+    SamlTrustRepository,
+    SamlSettingsService,
+    MetadataFetcher,
+    SamlMetadataRepository,
+    SamlMetadataService,
+  ],
+  exports: [SamlReplayService, SamlSettingsService, SamlMetadataService],
 })
 export class SamlModule implements OnModuleInit {
   onModuleInit(): void {

@@ -12,7 +12,7 @@ import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textO
 jest.setTimeout(60_000);
 
 interface Settings {
-  saml: { enabled: boolean; signOnUrl: string; entityId: string; enforceLogin: boolean; certificates: CertificateInfo[]; idpEntityId: string | null };
+  saml: { enabled: boolean; signOnUrl: string; entityId: string; enforceLogin: boolean; certificates: CertificateInfo[]; idpEntityId: string | null; metadataUrl: string | null; metadataRefreshedAt: string | null; metadataError: string | null };
   scim: { enabled: boolean; url: string | null; token: string | null; tokenCreatedAt: string | null };
 }
 
@@ -81,7 +81,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
     acme = await createTenant(live, { name: 'Acme Corporation' });
     const acs = `${live.baseUrl}/saml/${acme.slug}/acs`;
     state = {
-      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null },
+      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null, metadataUrl: null, metadataRefreshedAt: null, metadataError: null },
       scim: { enabled: false, url: null, token: null, tokenCreatedAt: null },
     };
     dir = mkdtempSync(join(tmpdir(), 'latchkey-certs-'));

@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional } from 'class-validator';
+import { Allow, IsBoolean, IsOptional } from 'class-validator';
 
 export class UpdateSamlSettingsDto {
   @IsOptional()
@@ -8,4 +8,12 @@ export class UpdateSamlSettingsDto {
   @IsOptional()
   @IsBoolean()
   enforceLogin?: boolean;
+
+  /**
+   * Where the IdP publishes its metadata, or null to stop refreshing from it. Checked by the
+   * service (parseAdminUrl), which answers 400 `invalid_url` naming the field for anything that is
+   * not an http(s) URL; null is a value here ("clear"), so the field is not @IsOptional.
+   */
+  @Allow()
+  metadataUrl?: unknown;
 }
