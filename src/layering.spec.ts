@@ -16,16 +16,18 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   contract: [],
   common: ['contract'],
   config: ['common', 'contract'],
+  // The Prometheus registry and its listener: every feature below may count into it.
+  metrics: [...BASE],
   audit: [...BASE],
   users: [...BASE, 'audit'],
   // Owns groups and group_members (checks members against users/); users/ READS them for a user's groups and effective licenses.
   groups: [...BASE, 'audit', 'users'],
   // Creates a tenant with its first admin (users/) and its settings row.
   tenancy: [...BASE, 'audit', 'users'],
-  auth: [...BASE, 'audit', 'users', 'tenancy'],
-  saml: [...BASE, 'audit', 'users', 'tenancy', 'auth'],
+  auth: [...BASE, 'metrics', 'audit', 'users', 'tenancy'],
+  saml: [...BASE, 'metrics', 'audit', 'users', 'tenancy', 'auth'],
   // Not saml/: SCIM's "SAML must be set up" reads the settings row itself.
-  scim: [...BASE, 'audit', 'users', 'groups', 'tenancy'],
+  scim: [...BASE, 'metrics', 'audit', 'users', 'groups', 'tenancy'],
   // Above saml/ and scim/: composes the settings object from their halves.
   settings: [...BASE, 'tenancy', 'saml', 'scim'],
   housekeeping: [...BASE, 'auth', 'saml', 'scim'],
@@ -34,10 +36,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The browser program (its own tsconfig): the contract's types and nothing of the server.
   'console/client': ['contract'],
   // The data source lists every module's entities, so it sits above them.
-  database: [...BASE, 'audit', 'users', 'tenancy'],
+  database: [...BASE, 'metrics', 'audit', 'users', 'tenancy'],
   // src/app.module.ts, the root module.
-  app: [...BASE, 'database', 'audit', 'users', 'groups', 'tenancy', 'auth', 'settings', 'saml', 'scim', 'health', 'housekeeping', 'console'],
-  bootstrap: [...BASE, 'app', 'database', 'auth', 'saml', 'scim', 'console'],
+  app: [...BASE, 'metrics', 'database', 'audit', 'users', 'groups', 'tenancy', 'auth', 'settings', 'saml', 'scim', 'health', 'housekeeping', 'console'],
+  bootstrap: [...BASE, 'metrics', 'app', 'database', 'auth', 'saml', 'scim', 'console'],
 };
 
 /** Processes, not layers: they start the application and may import any folder. Nothing imports them. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiException } from '../common/http/api-exception.js';
+import { MetricsService, type RateLimiterName } from '../metrics/metrics.service.js';
 import { emailKey } from '../users/email-key.js';
 import { LoginThrottleRepository, type ThrottleState } from './login-throttle.repository.js';
 
@@ -35,7 +36,10 @@ export interface ThrottleTicket {
  */
 @Injectable()
 export class LoginThrottleService {
-  constructor(private readonly repository: LoginThrottleRepository) {}
+  constructor(
+    private readonly repository: LoginThrottleRepository,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Counters of ended windows are dead weight (every email ever tried would stay a row): housekeeping removes them. */
   purgeExpired(): Promise<number> {
@@ -51,19 +55,23 @@ export class LoginThrottleService {
     const ticket = { tenantId, accountKey: `account:${emailKey(email)}`, ipKey: `ip:${ip}` };
     // The address first, and the account only while the address is under its limit: each new
     // email tried is a new row, so a blocked address must not go on adding them.
-    await this.reserveKey(tenantId, ticket.ipKey, IP_FAILURE_LIMIT);
-    await this.reserveKey(tenantId, ticket.accountKey, ACCOUNT_FAILURE_LIMIT);
+    await this.reserveKey(tenantId, ticket.ipKey, IP_FAILURE_LIMIT, 'login');
+    await this.reserveKey(tenantId, ticket.accountKey, ACCOUNT_FAILURE_LIMIT, 'login');
     return ticket;
   }
 
   /**
    * The same counter for another kind of sign-in (the SAML ACS keys by `saml-ip:<address>`):
    * counts the attempt before it is checked; throws 429 with Retry-After once `key` has more
-   * than `limit` in the window. `release` gives a successful attempt back.
+   * than `limit` in the window (counted in the metrics as a refusal by `limiter`). `release`
+   * gives a successful attempt back.
    */
-  async reserveKey(tenantId: string, key: string, limit: number): Promise<void> {
+  async reserveKey(tenantId: string, key: string, limit: number, limiter: RateLimiterName): Promise<void> {
     const [state] = await this.repository.increment(tenantId, [key], THROTTLE_WINDOW_SECONDS);
-    if (state && state.failures > limit) throw tooManyAttempts(state);
+    if (state && state.failures > limit) {
+      this.metrics.rateLimited(limiter);
+      throw tooManyAttempts(state);
+    }
   }
 
   async release(tenantId: string, key: string): Promise<void> {

@@ -2,6 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { runMigrations } from '../database/run-migrations.js';
+import { ClusterMetrics } from '../metrics/cluster-metrics.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
 import type { ResolvedDatabase } from './resolve-database.js';
 
 /** A worker that dies on its own is replaced after this pause (a crash loop then costs little). */
@@ -21,25 +23,38 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
   // generate a second development secret.
   const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
   let stopping = false;
-  const fork = (): void => {
+  // Each worker has a slot (0 … WEB_CONCURRENCY - 1) that its replacement inherits: the metrics'
+  // `worker` label, bounded however often workers die.
+  const slots = new Map<Worker, number>();
+  const metrics = config.METRICS_PORT === undefined ? null : new ClusterMetrics(logger);
+  const fork = (slot: number): void => {
     if (stopping) return;
     const worker = cluster.fork(env);
+    slots.set(worker, slot);
     worker.once('online', () => logger.info({ pid: worker.process.pid }, 'worker started'));
   };
   cluster.on('exit', (worker, code, signal) => {
+    const slot = slots.get(worker) ?? 0;
+    slots.delete(worker);
+    metrics?.gone(worker);
     if (stopping) {
       logger.info({ pid: worker.process.pid, code, signal }, 'worker stopped');
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
-    setTimeout(fork, RESPAWN_DELAY_MS).unref();
+    setTimeout(() => fork(slot), RESPAWN_DELAY_MS).unref();
   });
   // Written at once (the logger buffers 4 KiB otherwise): supervisors and the fault tests wait for it.
   cluster.on('listening', (worker) => {
+    metrics?.serve(worker, slots.get(worker) ?? -1);
     logger.info({ pid: worker.process.pid }, 'worker listening');
     logger.flush();
   });
-  for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork();
+  for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork(i);
+  // The workers' metrics, on the primary's own listener (workers serve none).
+  if (metrics && config.METRICS_PORT !== undefined) {
+    await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, render: () => metrics.render(), logger });
+  }
   logger.info({ workers: config.WEB_CONCURRENCY, port: config.PORT }, 'Latchkey cluster started');
 
   const shutdown = (signal: NodeJS.Signals) => {

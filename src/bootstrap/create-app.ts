@@ -24,7 +24,10 @@ import { ClientErrorResponder } from '../common/http/client-errors.js';
 import { ShutdownState } from '../common/http/shutdown-state.js';
 import { depthLimitedJsonParser } from '../common/http/json-body-parser.js';
 import type { LatchkeyRequest } from '../common/http/request-context.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { routeMetricLabels, scimOperation, UNMATCHED_ROUTE, type RouteMetricLabels } from '../metrics/route-labels.js';
 import { ScimAuthGuard } from '../scim/scim-auth.guard.js';
+import type { ScimRequest } from '../scim/scim-request.js';
 import { API_BODY_LIMIT_BYTES, CERTIFICATE_BODY_LIMIT_BYTES, routePolicy, type RoutePolicy } from './route-policy.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -44,6 +47,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set for every route by the onRoute hook below. */
     latchkey?: RoutePolicy;
+    /** The route's metric labels (its template, its SCIM resource), also set by the onRoute hook. */
+    latchkeyMetrics?: RouteMetricLabels;
   }
 }
 
@@ -85,7 +90,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000;
   (server as RawServerDefault & { connectionsCheckingInterval: number }).connectionsCheckingInterval = TIMEOUT_CHECK_INTERVAL_MS;
   clientErrors.track(server);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, { metrics: true }), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });
@@ -103,7 +108,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onRoute', (route) => {
     const policy = routePolicy(route.url);
     route.bodyLimit = policy.bodyLimit;
-    route.config = { ...(route.config ?? {}), latchkey: policy };
+    route.config = { ...(route.config ?? {}), latchkey: policy, latchkeyMetrics: routeMetricLabels(route.url) };
   });
   await app.register(fastifyCookie);
   // One file of at most 1 MiB; no other field is read, so the rest stays tiny (busboy's defaults
@@ -130,7 +135,8 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   const sessions = app.get(SessionsService);
   const scimGate = app.get(ScimAuthGuard, { strict: false });
   const publicOrigin = config.publicOrigin;
-  const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576);
+  const metrics = app.get(MetricsService);
+  const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576, () => metrics.rateLimited('body_budget'));
   /** The route policy, before any body is read: media type, same-origin writes, credentials first. */
   async function enforceRoutePolicy(request: LatchkeyRequest, reply: FastifyReply, policy: RoutePolicy): Promise<void> {
     if (SAFE_METHODS.has(request.method)) return;
@@ -185,6 +191,13 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onResponse', async (request, reply) => {
     const url = request.url.split('?')[0];
     request.log.info({ method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip }, 'request');
+    if (!metrics.enabled) return;
+    // Labelled by the route's template (set at registration), never by the path the client sent.
+    const labels = request.routeOptions.config.latchkeyMetrics;
+    metrics.observeHttp(request.method, labels?.route ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    if (labels?.scimResource) {
+      metrics.scimOperation(labels.scimResource, scimOperation(labels, request.method), reply.statusCode, (request as ScimRequest).scimTokenTenantSlug);
+    }
   });
 
   app.useGlobalFilters(new AllExceptionsFilter(formatters, logger));

@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     ['SHUTDOWN_DELAY_SECONDS', { SHUTDOWN_DELAY_SECONDS: '301' }],
     ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: '0' }],
     ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: 'soon' }],
+    ['METRICS_PORT', { METRICS_PORT: 'nine' }],
+    ['METRICS_PORT', { METRICS_PORT: '70000' }],
+    ['METRICS_PORT', { METRICS_PORT: '3000' }],
+    ['METRICS_PORT', { PORT: '8080', METRICS_PORT: '8080' }],
+    ['METRICS_TENANT_LABEL', { METRICS_TENANT_LABEL: 'perhaps' }],
     ['SAML_METADATA_REFRESH_HOURS', { SAML_METADATA_REFRESH_HOURS: '0' }],
     ['SAML_METADATA_REFRESH_HOURS', { SAML_METADATA_REFRESH_HOURS: 'daily' }],
     ['SAML_METADATA_ALLOW_PRIVATE', { SAML_METADATA_ALLOW_PRIVATE: 'perhaps' }],
@@ -75,6 +80,15 @@ describe('loadConfig', () => {
   it('sizes the slow-client timeouts for real clients by default', () => {
     const config = loadConfig({});
     expect([config.HTTP_HEADERS_TIMEOUT_SECONDS, config.HTTP_REQUEST_TIMEOUT_SECONDS, config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS]).toEqual([15, 60, 72]);
+  });
+
+  it('leaves metrics off unless METRICS_PORT is set, on loopback and without a tenant label by default', () => {
+    const off = loadConfig({});
+    expect([off.METRICS_PORT, off.METRICS_HOST, off.METRICS_TENANT_LABEL]).toEqual([undefined, '127.0.0.1', false]);
+    expect(loadConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    const on = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TENANT_LABEL: 'true' });
+    expect([on.METRICS_PORT, on.METRICS_HOST, on.METRICS_TENANT_LABEL]).toEqual([9464, '0.0.0.0', true]);
+    expect(() => loadConfig({ PORT: '9464', METRICS_PORT: '9464' })).toThrow('METRICS_PORT=9464: must differ from PORT (metrics are never served on the public port)');
   });
 
   it('serves /docs outside production only, unless API_DOCS says otherwise', () => {

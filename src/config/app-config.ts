@@ -286,6 +286,36 @@ export class AppConfig {
   @Max(3600)
   SCIM_LIST_TOTAL_CACHE_SECONDS = 30;
 
+  /**
+   * Prometheus metrics at GET /metrics on this port, on a listener of its own (never the public
+   * port). Unset: no metrics are collected or served. 0 picks a free port (tests).
+   */
+  @IsOptional()
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /**
+   * Address of the metrics listener. Loopback by default: /metrics answers anyone who reaches it
+   * without credentials, and a service whose public port faces the internet must not publish it
+   * by accident; a container or a Prometheus on another host needs 0.0.0.0 (keep the port off
+   * the load balancer).
+   */
+  @IsString()
+  @MinLength(1)
+  METRICS_HOST = '127.0.0.1';
+
+  /**
+   * Adds a `tenant` label (the slug of an existing tenant) to the SAML sign-in and SCIM operation
+   * families. Their series then grow with the number of tenants: for a few hundred tenants, not
+   * for tens of thousands.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  METRICS_TENANT_LABEL = false;
+
   /** The public URL with no trailing slash. */
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
@@ -320,7 +350,7 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['PUBLIC_URL', 'DATABASE_URL', 'APP_SECRET', 'OPERATOR_TOKEN', 'API_DOCS']);
+  const known = Object.keys(new AppConfig()).concat(['PUBLIC_URL', 'DATABASE_URL', 'APP_SECRET', 'OPERATOR_TOKEN', 'API_DOCS', 'METRICS_PORT']);
   const raw: Record<string, string> = {};
   for (const key of known) {
     const value = env[key];
@@ -340,6 +370,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.HTTP_HEADERS_TIMEOUT_SECONDS > config.HTTP_REQUEST_TIMEOUT_SECONDS) {
     problems.push(`HTTP_HEADERS_TIMEOUT_SECONDS=${config.HTTP_HEADERS_TIMEOUT_SECONDS}: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS=${config.HTTP_REQUEST_TIMEOUT_SECONDS} (the headers are part of the request)`);
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    problems.push(`METRICS_PORT=${config.METRICS_PORT}: must differ from PORT (metrics are never served on the public port)`);
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -13,6 +14,8 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** An idle pooled connection failed (the server went away); without a handler TypeORM's logger gets it. */
   onPoolError?: (err: Error) => void;
+  /** The pg Client class the pool creates (the metrics' timed client); pg's own when unset. */
+  pgClient?: typeof Client;
 }
 
 export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
@@ -39,6 +42,7 @@ export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOpti
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30000,
       application_name: options.applicationName ?? 'latchkey',
+      ...(options.pgClient ? { Client: options.pgClient } : {}),
     },
   };
 }

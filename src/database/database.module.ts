@@ -5,14 +5,17 @@ import { databaseUnavailableCode } from '../common/database/pg-errors.js';
 import { rateLimited } from '../common/logging/log-rate-limiter.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { RuntimeConfig } from '../config/runtime-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { DatabaseMetrics } from './database-metrics.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './run-migrations.js';
+import { timedClientClass } from './timed-pg-client.js';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [RuntimeConfig, PINO_LOGGER],
-      useFactory: async (config: RuntimeConfig, logger: Logger) => {
+      inject: [RuntimeConfig, PINO_LOGGER, MetricsService],
+      useFactory: async (config: RuntimeConfig, logger: Logger, metrics: MetricsService) => {
         await runMigrations(config.DATABASE_URL);
         return buildDataSourceOptions({
           url: config.DATABASE_URL,
@@ -24,9 +27,12 @@ import { runMigrations } from './run-migrations.js';
             const code = databaseUnavailableCode(err) ?? 'other';
             rateLimited(logger).error(`pool|${code}`, { code, err }, 'database connection lost');
           },
+          // Only with metrics on: off, queries run on pg's own Client, untouched.
+          pgClient: metrics.enabled ? timedClientClass((seconds, failed) => metrics.observeQuery(seconds, failed)) : undefined,
         });
       },
     }),
   ],
+  providers: [DatabaseMetrics],
 })
 export class DatabaseModule {}

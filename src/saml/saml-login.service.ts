@@ -7,6 +7,8 @@ import type { NewSession } from '../auth/sessions.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { PublicUrls } from '../config/public-urls.js';
+import { ApiException } from '../common/http/api-exception.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { TenantDirectory, type TenantRef } from '../tenancy/tenant-directory.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -47,6 +49,7 @@ export class SamlLoginService {
     private readonly audit: AuditService,
     private readonly throttle: LoginThrottleService,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -69,15 +72,19 @@ export class SamlLoginService {
         ? new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`)
         : new SamlException(SamlErrorCode.SamlDisabled, 'SAML is not enabled for the tenant');
       this.logger.warn({ reqId: requestId, tenant: slug.slice(0, 60), ip: clientIp, code: err.samlCode, reason: err.reason }, 'SAML sign-in refused');
+      // The tenant label only for a tenant that exists: a slug from the URL would be unbounded.
+      this.metrics.samlSignIn('failure', err.samlCode, tenant?.slug);
       throw err;
     }
     // Counted before the response is read (parallel posts cannot slip under the limit); a
     // successful sign-in gives its attempt back. Over the limit: 429 page, logged, not audited.
     const throttleKey = `saml-ip:${clientIp}`;
     try {
-      await this.throttle.reserveKey(tenant.id, throttleKey, this.config.SAML_ACS_FAILURES_PER_ADDRESS);
+      await this.throttle.reserveKey(tenant.id, throttleKey, this.config.SAML_ACS_FAILURES_PER_ADDRESS, 'saml_acs');
     } catch (err) {
+      const throttled = err instanceof ApiException && err.getStatus() === 429;
       this.logger.warn({ reqId: requestId, tenant: tenant.slug, ip: clientIp }, 'SAML sign-in throttled');
+      this.metrics.samlSignIn(throttled ? 'throttled' : 'error', throttled ? 'too_many_attempts' : 'internal', tenant.slug);
       throw err;
     }
     let identity: SamlIdentity | null = null;
@@ -104,9 +111,13 @@ export class SamlLoginService {
       });
       await this.throttle.release(tenant.id, throttleKey);
       this.logger.info({ reqId: requestId, tenant: tenant.slug, user: user.id }, 'SAML sign-in');
+      this.metrics.samlSignIn('success', 'none', tenant.slug);
       const location = safeRelayPath(form.RelayState) ?? `/t/${tenant.slug}/app`;
       return { session, location, user };
     } catch (err) {
+      // Counted before the audit write, which may itself fail (the database is down).
+      if (err instanceof SamlException) this.metrics.samlSignIn('failure', err.samlCode, tenant.slug);
+      else this.metrics.samlSignIn('error', 'internal', tenant.slug);
       if (err instanceof SamlException) {
         await this.audit.record(tenant.id, {
           kind: 'saml_login',

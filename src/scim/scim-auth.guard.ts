@@ -1,6 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { PINO_LOGGER } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { ScimGateRepository } from './scim-gate.repository.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
@@ -21,6 +22,7 @@ export class ScimAuthGuard implements CanActivate {
     private readonly tenants: TenantDirectory,
     private readonly gates: ScimGateRepository,
     private readonly limiter: ScimRateLimiter,
+    private readonly metrics: MetricsService,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -45,11 +47,13 @@ export class ScimAuthGuard implements CanActivate {
       );
       throw unauthorized();
     }
+    request.scimTokenTenantSlug = tenant.slug;
     if (!gate.samlEnabled || gate.samlCertificateCount === 0) {
       throw new ScimException(403, undefined, 'SCIM provisioning needs SAML single sign-on: enable SAML and upload the verification certificate for this tenant');
     }
     const decision = this.limiter.take(tenant.id);
     if (!decision.allowed) {
+      this.metrics.rateLimited('scim');
       throw new ScimException(429, undefined, `Too many SCIM requests for this tenant; retry after ${decision.retryAfterSeconds} s`, {
         'retry-after': String(decision.retryAfterSeconds),
       });

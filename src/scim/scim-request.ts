@@ -8,4 +8,9 @@ export interface ScimTenant {
 
 export interface ScimRequest extends LatchkeyRequest {
   scimTenant?: ScimTenant;
+  /**
+   * The slug of the tenant whose token matched, set before the SAML and rate checks: the metrics'
+   * tenant label, also on a request those checks refuse.
+   */
+  scimTokenTenantSlug?: string;
 }

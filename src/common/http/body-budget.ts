@@ -12,7 +12,11 @@ import { ApiException } from './api-exception.js';
 export class BodyBudget {
   private inFlight = 0;
 
-  constructor(readonly capacityBytes: number) {}
+  constructor(
+    readonly capacityBytes: number,
+    /** Told of every refusal (the metrics count them). */
+    private readonly onRefused: () => void = () => {},
+  ) {}
 
   get reservedBytes(): number {
     return this.inFlight;
@@ -25,6 +29,7 @@ export class BodyBudget {
     const bytes = chunked ? routeLimit : Number.isFinite(declared) && declared > 0 ? Math.min(declared, routeLimit) : 0;
     if (bytes === 0) return;
     if (this.inFlight + bytes > this.capacityBytes) {
+      this.onRefused();
       throw new ApiException(503, 'busy', 'Too many requests are uploading at once; retry in a moment', {}, { 'retry-after': '1' });
     }
     this.inFlight += bytes;
