@@ -73,6 +73,10 @@ export interface SamlSettingsView {
   enforceLogin: boolean;
   certificates: CertificateInfo[];
   idpEntityId: string | null;
+  /** contract v2: where GET /saml/{tenant}/login sends the AuthnRequest (HTTP-Redirect). */
+  idpSsoUrl: string | null;
+  /** contract v2: the tenant's SP certificate (signs AuthnRequests, encrypts assertions); null before SAML is first enabled. */
+  spCertificate: { notAfter: string; sha256Fingerprint: string } | null;
 }
 
 /** The SCIM half of the settings object (built by scim/); url and token are null until a token exists. */

@@ -2,24 +2,40 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { SamlAuthnRequestRepository } from './saml-authn-request.repository.js';
 import { SamlLoginService } from './saml-login.service.js';
 import { SamlReplayRepository } from './saml-replay.repository.js';
 import { SamlReplayService } from './saml-replay.service.js';
 import { SamlResponseValidator } from './saml-response.validator.js';
 import { SamlSettingsService } from './saml-settings.service.js';
+import { SamlSignOnService } from './saml-sign-on.service.js';
+import { SamlSpKeyRepository } from './saml-sp-key.repository.js';
+import { SamlSpKeyService } from './saml-sp-key.service.js';
 import { SamlTrustRepository } from './saml-trust.repository.js';
 import { SamlController } from './saml.controller.js';
 import { registerXmlDsigAlgorithms } from './xmldsig-algorithms.js';
 
 /**
- * SAML 2.0 IdP-initiated sign-on: ACS, metadata, certificates, and the SAML settings rules, whose
+ * SAML 2.0 sign-on, IdP- and SP-initiated: ACS, login (AuthnRequest), metadata, the tenant's SP
+ * keys, certificates, and the SAML settings rules, whose
  * endpoints settings/ serves with the whole settings object.
  */
 @Module({
   imports: [AuthModule, TenancyModule, UsersModule],
   controllers: [SamlController],
-  providers: [SamlLoginService, SamlResponseValidator, SamlReplayRepository, SamlReplayService, SamlTrustRepository, SamlSettingsService],
-  exports: [SamlReplayService, SamlSettingsService],
+  providers: [
+    SamlLoginService,
+    SamlSignOnService,
+    SamlResponseValidator,
+    SamlReplayRepository,
+    SamlReplayService,
+    SamlAuthnRequestRepository,
+    SamlTrustRepository,
+    SamlSettingsService,
+    SamlSpKeyRepository,
+    SamlSpKeyService,
+  ],
+  exports: [SamlReplayService, SamlSettingsService, SamlSpKeyService],
 })
 export class SamlModule implements OnModuleInit {
   onModuleInit(): void {

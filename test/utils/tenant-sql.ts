@@ -11,6 +11,7 @@ export const TENANT_TABLES = [
   'audit_events',
   'tenant_security_settings',
   'saml_assertion_ids',
+  'saml_authn_requests',
   'scim_page_anchors',
   'scim_list_totals',
   'groups',
@@ -22,7 +23,7 @@ export const TENANT_TABLES = [
  * shard in parallel, which is right for them.
  */
 export const CROSS_TENANT_STATEMENTS: { pattern: RegExp; why: string }[] = [
-  { pattern: /^DELETE FROM (sessions|login_throttle|saml_assertion_ids|scim_page_anchors|scim_list_totals) WHERE [^;]*\b(expires_at|window_started_at)\b/, why: 'housekeeping purges every tenant\'s expired rows' },
+  { pattern: /^DELETE FROM (sessions|login_throttle|saml_assertion_ids|saml_authn_requests|scim_page_anchors|scim_list_totals) WHERE [^;]*\b(expires_at|window_started_at)\b/, why: 'housekeeping purges every tenant\'s expired rows' },
 ];
 
 const DDL = /^(CREATE|ALTER|DROP|ANALYZE|VACUUM|COMMENT|GRANT|REINDEX)\b/i;
