@@ -6,6 +6,7 @@ import { SAML_RESPONSE_XML_LIMITS } from './wire/xml-limits.js';
 export const SAMLP_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
 export const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const XENC_NS = 'http://www.w3.org/2001/04/xmlenc#';
 export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
 /** Largest SAMLResponse accepted (base64 text); the ACS body limit is set just above it. */
@@ -69,6 +70,9 @@ function checkSignatureAlgorithms(doc: Document): void {
     }
   }
   for (const method of elements(doc, DSIG_NS, 'DigestMethod')) {
+    // RSA-OAEP names its hash (SHA-1 by default, which is sound there) with ds:DigestMethod inside
+    // xenc:EncryptionMethod: key transport, not a signature digest.
+    if ((method.parentNode as Element | null)?.namespaceURI === XENC_NS) continue;
     const algorithm = method.getAttribute('Algorithm') ?? '';
     if (!ACCEPTED_DIGEST_METHODS.has(algorithm)) {
       throw new SamlException(SamlErrorCode.WeakAlgorithm, `digest method ${algorithm || '(none)'} is not accepted (SHA-256 or stronger required)`);

@@ -82,13 +82,15 @@ export class SamlSpKeyService {
 
   /**
    * Step 1 of a rotation: a next key, published in the SP metadata beside the active one and
-   * accepted for decryption. Idempotent: a rotation already under way keeps its next key.
+   * accepted for decryption; the previous rotation's old key is dropped. Idempotent: a rotation
+   * already under way keeps its next key.
    */
   async rotate(slug: string, actor: string): Promise<SpKeyRotation> {
     const tenant = await this.tenantOrThrow(slug);
     const keys = await this.ensure(tenant);
     if (keys.some((k) => k.use === 'next')) return this.describe(tenant, keys);
-    const next = [...keys, await this.generate(tenant.slug, 'next')];
+    // The key rotated out last time ("previous") is dropped now: a whole rotation has passed.
+    const next = [...keys.filter((k) => k.use !== 'previous'), await this.generate(tenant.slug, 'next')];
     return this.commit(tenant, keys, next, actor, 'saml.sp_key.rotate');
   }
 
