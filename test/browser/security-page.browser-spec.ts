@@ -12,7 +12,16 @@ import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textO
 jest.setTimeout(60_000);
 
 interface Settings {
-  saml: { enabled: boolean; signOnUrl: string; entityId: string; enforceLogin: boolean; certificates: CertificateInfo[]; idpEntityId: string | null };
+  saml: {
+    enabled: boolean;
+    signOnUrl: string;
+    entityId: string;
+    enforceLogin: boolean;
+    certificates: CertificateInfo[];
+    idpEntityId: string | null;
+    idpSsoUrl: string | null;
+    spCertificate: { notAfter: string; sha256Fingerprint: string } | null;
+  };
   scim: { enabled: boolean; url: string | null; token: string | null; tokenCreatedAt: string | null };
 }
 
@@ -53,7 +62,10 @@ describe('security page against the settings contract (stand-in writes)', () => 
       return json(route, 200, state);
     }
     if (req.method() === 'PUT' && path === 'settings/saml') {
-      const body = req.postDataJSON() as { enabled?: boolean; enforceLogin?: boolean };
+      const body = req.postDataJSON() as { enabled?: boolean; enforceLogin?: boolean; idpSsoUrl?: string | null };
+      if (typeof body.idpSsoUrl === 'string' && !/^https?:\/\//.test(body.idpSsoUrl)) {
+        return json(route, 400, { error: 'invalid_url', message: 'idpSsoUrl uses ftp; only http and https are allowed', field: 'idpSsoUrl' });
+      }
       if (body.enforceLogin && state.saml.certificates.length === 0) return json(route, 409, { error: 'certificate_required', message: 'Upload a verification certificate before enforcing SAML login' });
       state.saml = { ...state.saml, ...body };
       return json(route, 200, state);
@@ -81,7 +93,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
     acme = await createTenant(live, { name: 'Acme Corporation' });
     const acs = `${live.baseUrl}/saml/${acme.slug}/acs`;
     state = {
-      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null },
+      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null, idpSsoUrl: null, spCertificate: null },
       scim: { enabled: false, url: null, token: null, tokenCreatedAt: null },
     };
     dir = mkdtempSync(join(tmpdir(), 'latchkey-certs-'));
@@ -217,6 +229,36 @@ describe('security page against the settings contract (stand-in writes)', () => 
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect(state.scim.enabled).toBe(false);
     expect(await page.getByRole('alert').count()).toBe(0);
+    expect(tab.problems).toEqual([]);
+  });
+
+  it('saves the IdP SSO URL with Save, puts a URL refusal under it, and shows the SP certificate with the metadata link', async () => {
+    state.saml.spCertificate = { notAfter: '2036-11-27T09:03:54.000Z', sha256Fingerprint: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89' };
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'SAML and SCIM' }).waitFor();
+    const sp = page.locator('#sp-certificate');
+    expect(await textOf(sp)).toContain(state.saml.spCertificate.sha256Fingerprint);
+    expect(await textOf(sp)).toContain('2036');
+    expect(await sp.getByRole('link', { name: 'Download SP metadata' }).getAttribute('href')).toBe(`${live.baseUrl}/saml/${acme.slug}/metadata`);
+    expect(await page.getByRole('textbox', { name: 'SSO Login URL' }).inputValue()).toBe(`${live.baseUrl}/saml/${acme.slug}/login`);
+
+    const field = page.getByLabel('IdP SSO URL');
+    await field.fill('ftp://idp.example.test/sso');
+    await page.getByText('Unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const alert = page.getByRole('region', { name: 'SAML single sign-on' }).getByRole('alert');
+    expect(await textOf(alert)).toBe('The IdP SSO URL was not saved: idpSsoUrl uses ftp; only http and https are allowed');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await field.inputValue()).toBe('ftp://idp.example.test/sso');
+    await screenshot(page, '19-security-idp-sso-url-error');
+
+    await field.fill('https://login.example.test/app/sso/saml');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(state.saml.idpSsoUrl).toBe('https://login.example.test/app/sso/saml');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByText('Unsaved changes').isHidden()).toBe(true);
+    await screenshot(page, '20-security-sp-initiated');
     expect(tab.problems).toEqual([]);
   });
 });
