@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
-import type { CertificateInfo } from '../../src/contract/api-views.js';
+import type { SecuritySettingsView } from '../../src/contract/api-views.js';
 import { describeCertificate } from '../../src/saml/certificate-info.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { generateTestCertificate } from '../utils/certificates.js';
@@ -11,19 +11,7 @@ import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textO
 
 jest.setTimeout(60_000);
 
-interface Settings {
-  saml: {
-    enabled: boolean;
-    signOnUrl: string;
-    entityId: string;
-    enforceLogin: boolean;
-    certificates: CertificateInfo[];
-    idpEntityId: string | null;
-    idpSsoUrl: string | null;
-    spCertificate: { notAfter: string; sha256Fingerprint: string } | null;
-  };
-  scim: { enabled: boolean; url: string | null; token: string | null; tokenCreatedAt: string | null };
-}
+type Settings = SecuritySettingsView;
 
 /**
  * The security page's own behaviour (Save order, error placement, expiry warnings, Copy of a
