@@ -71,6 +71,10 @@ export class AuthService {
     }
     await this.throttle.succeeded(ticket);
     if (!user.active) {
+      if (user.scimRemovedAt) {
+        await fail('user was removed by the identity provider');
+        throw new ApiException(403, 'inactive', 'This account was removed by your identity provider. Ask your administrator to assign you to this application again.');
+      }
       await fail('user is deactivated');
       throw new ApiException(403, 'inactive', 'This account is deactivated. Ask your System Admin to reactivate it.');
     }

@@ -33,6 +33,9 @@ describe('loadConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '0' }],
     ['HTTP_HEADERS_TIMEOUT_SECONDS', { HTTP_HEADERS_TIMEOUT_SECONDS: '30', HTTP_REQUEST_TIMEOUT_SECONDS: '20' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', { HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: 'long' }],
+    ['SAML_METADATA_REFRESH_HOURS', { SAML_METADATA_REFRESH_HOURS: '0' }],
+    ['SAML_METADATA_REFRESH_HOURS', { SAML_METADATA_REFRESH_HOURS: 'daily' }],
+    ['SAML_METADATA_ALLOW_PRIVATE', { SAML_METADATA_ALLOW_PRIVATE: 'perhaps' }],
   ])('refuses a wrong %s with a message naming it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
@@ -73,5 +76,14 @@ describe('loadConfig', () => {
     expect(loadConfig(prod).apiDocs).toBe(false);
     expect(loadConfig({ ...prod, API_DOCS: 'true' }).apiDocs).toBe(true);
     expect(loadConfig({ API_DOCS: 'false' }).apiDocs).toBe(false);
+  });
+
+  it('refreshes IdP metadata every 12 hours and refuses private addresses only in production, unless allowed', () => {
+    const prod = { NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://id.example.com' };
+    expect(loadConfig({}).SAML_METADATA_REFRESH_HOURS).toBe(12);
+    expect(loadConfig({ SAML_METADATA_REFRESH_HOURS: '1' }).SAML_METADATA_REFRESH_HOURS).toBe(1);
+    expect(loadConfig({}).metadataPrivateAddressesRefused).toBe(false);
+    expect(loadConfig(prod).metadataPrivateAddressesRefused).toBe(true);
+    expect(loadConfig({ ...prod, SAML_METADATA_ALLOW_PRIVATE: 'true' }).metadataPrivateAddressesRefused).toBe(false);
   });
 });

@@ -143,6 +143,22 @@ export class AppConfig {
   @Max(10_000_000)
   SAML_AUTHN_REQUESTS_PER_TENANT = 10_000;
 
+  /** How often a tenant's IdP metadata URL is fetched again (certificate rollover), in hours. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  SAML_METADATA_REFRESH_HOURS = 12;
+
+  /**
+   * Let metadata URLs reach loopback, link-local and private addresses in production (an IdP on
+   * the internal network). Off by default: an admin-entered URL must not become a way into the
+   * deployment's network (server-side request forgery). Outside production they are always allowed.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  SAML_METADATA_ALLOW_PRIVATE = false;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
@@ -248,9 +264,10 @@ export class AppConfig {
   SCIM_CURSOR_TIMEOUT_SECONDS = 3600;
 
   /**
-   * How long the total of a SCIM list (totalResults) is reused before users are counted again.
-   * Counting a million users costs ~100 ms, so an import reading page after page would otherwise
-   * pay it on every page. 0 counts on every page.
+   * How long the total of a SCIM list (totalResults) may be reused, and only while the tenant's
+   * list version is unchanged (any user write ends the reuse: the total stays exact). Counting a
+   * million users costs ~100 ms, so an import reading page after page would otherwise pay it on
+   * every page. 0 counts on every page.
    */
   @Transform(toInt)
   @IsInt()
@@ -265,6 +282,11 @@ export class AppConfig {
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  /** Whether a metadata fetch must refuse loopback, link-local and private addresses. */
+  get metadataPrivateAddressesRefused(): boolean {
+    return this.isProduction && !this.SAML_METADATA_ALLOW_PRIVATE;
   }
 
   /** Whether /docs is served: API_DOCS, or outside production when unset. */

@@ -26,6 +26,8 @@ export interface UserView {
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
+  /** The identity provider deleted the user (SCIM DELETE): inactive, gone for SCIM, kept here. */
+  scimRemoved: boolean;
 }
 
 export type AuditKind = 'saml_login' | 'scim' | 'settings' | 'auth';
@@ -73,6 +75,12 @@ export interface SamlSettingsView {
   enforceLogin: boolean;
   certificates: CertificateInfo[];
   idpEntityId: string | null;
+  /** Where the IdP publishes its metadata (refreshed on a schedule), or null. */
+  metadataUrl: string | null;
+  /** The last successful refresh. */
+  metadataRefreshedAt: string | null;
+  /** Why the last refresh failed (null after a success); the certificates were left as they were. */
+  metadataError: string | null;
   /** contract v2: where GET /saml/{tenant}/login sends the AuthnRequest (HTTP-Redirect). */
   idpSsoUrl: string | null;
   /** contract v2: the tenant's SP certificate (signs AuthnRequests, encrypts assertions); null before SAML is first enabled. */

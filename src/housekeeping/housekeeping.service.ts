@@ -3,10 +3,14 @@ import type { Logger } from 'pino';
 import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { PINO_LOGGER } from '../config/config.module.js';
+import { SamlMetadataService } from '../saml/saml-metadata.service.js';
 import { SamlReplayService } from '../saml/saml-replay.service.js';
 import { ScimUsersListService } from '../scim/scim-users-list.service.js';
 
-/** How often the purges run. Each removes only rows whose time has passed, so running late is harmless. */
+/**
+ * How often the tasks run. Each purge removes only rows whose time has passed, so running late is
+ * harmless; a metadata refresh falls due every SAML_METADATA_REFRESH_HOURS and runs at the next tick.
+ */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
 interface Task {
@@ -15,8 +19,9 @@ interface Task {
 }
 
 /**
- * Everything the service cleans up on a schedule, in one list, on one timer. Every instance runs
- * it; the purges are idempotent DELETEs of expired rows, so instances need no coordination.
+ * Everything the service does on a schedule, in one list, on one timer. Every instance runs it;
+ * the purges are idempotent DELETEs of expired rows, so instances need no coordination, and the
+ * IdP metadata refresh claims each due tenant (one refresh per tenant across instances).
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +34,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     loginThrottle: LoginThrottleService,
     samlReplay: SamlReplayService,
     scimLists: ScimUsersListService,
+    samlMetadata: SamlMetadataService,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {
     this.tasks = [
@@ -37,6 +43,8 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
       { name: 'SAML assertion IDs past their replay window', run: () => samlReplay.purgeExpired() },
       { name: 'SAML AuthnRequests past their 5 minutes', run: () => samlReplay.purgeExpiredAuthnRequests() },
       { name: 'SCIM page anchors past cursorTimeout', run: () => scimLists.purgeExpired() },
+      // Last: it waits on identity providers (bounded: a batch of tenants, 10 s per fetch).
+      { name: 'IdP metadata refreshes that are due', run: () => samlMetadata.refreshDue() },
     ];
   }
 
@@ -49,7 +57,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Runs every purge once (one at a time; a call during a run joins it); returns rows removed per task. */
+  /** Runs every task once (one at a time; a call during a run joins it); returns rows removed (tenants refreshed) per task. */
   runOnce(): Promise<Record<string, number>> {
     this.running ??= this.runTasks().finally(() => {
       this.running = undefined;

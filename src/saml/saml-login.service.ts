@@ -169,7 +169,10 @@ export class SamlLoginService {
     for (const key of keys) {
       const user = await this.users.findByEmail(tenantId, key);
       if (!user) continue;
-      if (!user.active) throw new SamlException(SamlErrorCode.InactiveUser, `user ${user.email} (matched by "${key}") is deactivated`);
+      if (!user.active) {
+        const state = user.scimRemovedAt ? 'removed by the identity provider (SCIM DELETE)' : 'deactivated';
+        throw new SamlException(SamlErrorCode.InactiveUser, `user ${user.email} (matched by "${key}") is ${state}`);
+      }
       return user;
     }
     const shown = keys.slice(0, 2).join(' or ');

@@ -3,7 +3,10 @@ import { AuthModule } from '../auth/auth.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { SamlAuthnRequestRepository } from './saml-authn-request.repository.js';
+import { MetadataFetcher } from './metadata-fetcher.js';
 import { SamlLoginService } from './saml-login.service.js';
+import { SamlMetadataRepository } from './saml-metadata.repository.js';
+import { SamlMetadataService } from './saml-metadata.service.js';
 import { SamlReplayRepository } from './saml-replay.repository.js';
 import { SamlReplayService } from './saml-replay.service.js';
 import { SamlResponseValidator } from './saml-response.validator.js';
@@ -17,8 +20,8 @@ import { registerXmlDsigAlgorithms } from './xmldsig-algorithms.js';
 
 /**
  * SAML 2.0 sign-on, IdP- and SP-initiated: ACS, login (AuthnRequest), metadata, the tenant's SP
- * keys, certificates, and the SAML settings rules, whose
- * endpoints settings/ serves with the whole settings object.
+ * keys, certificates (uploaded, or kept current from the IdP's metadata URL), and the SAML
+ * settings rules, whose endpoints settings/ serves with the whole settings object.
  */
 @Module({
   imports: [AuthModule, TenancyModule, UsersModule],
@@ -34,8 +37,11 @@ import { registerXmlDsigAlgorithms } from './xmldsig-algorithms.js';
     SamlSettingsService,
     SamlSpKeyRepository,
     SamlSpKeyService,
+    MetadataFetcher,
+    SamlMetadataRepository,
+    SamlMetadataService,
   ],
-  exports: [SamlReplayService, SamlSettingsService, SamlSpKeyService],
+  exports: [SamlReplayService, SamlSettingsService, SamlSpKeyService, SamlMetadataService],
 })
 export class SamlModule implements OnModuleInit {
   onModuleInit(): void {

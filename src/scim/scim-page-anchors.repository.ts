@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
 
 export interface PageAnchor {
   /** The 1-based position of the first user after the anchor. */
@@ -37,21 +38,24 @@ export class ScimPageAnchorsRepository {
     );
   }
 
-  /** The recently counted total of this tenant's users matching the query, if still fresh. */
-  async cachedTotal(tenantId: string, queryHash: Buffer): Promise<number | null> {
-    const rows = (await this.dataSource.query('SELECT total FROM scim_list_totals WHERE tenant_id = $1 AND query_hash = $2 AND expires_at > now()', [
-      tenantId,
-      queryHash,
-    ])) as { total: number }[];
+  /** The total of this tenant's users matching the query counted at list version `version`, if still kept. */
+  async cachedTotal(tenantId: string, queryHash: Buffer, version: number): Promise<number | null> {
+    const rows = await preparedQuery<{ total: number }>(
+      this.dataSource,
+      'SELECT total FROM scim_list_totals WHERE tenant_id = $1 AND query_hash = $2 AND users_version = $3 AND expires_at > now()',
+      [tenantId, queryHash, version],
+    );
     return rows[0]?.total ?? null;
   }
 
-  async saveTotal(tenantId: string, queryHash: Buffer, total: number, ttlSeconds: number): Promise<void> {
+  /** Keeps a total counted at a list version; a count at an older version never replaces a newer one. */
+  async saveTotal(tenantId: string, queryHash: Buffer, total: number, version: number, ttlSeconds: number): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO scim_list_totals (tenant_id, query_hash, total, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-       ON CONFLICT (tenant_id, query_hash) DO UPDATE SET total = excluded.total, expires_at = excluded.expires_at`,
-      [tenantId, queryHash, total, ttlSeconds],
+      `INSERT INTO scim_list_totals AS t (tenant_id, query_hash, total, users_version, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+       ON CONFLICT (tenant_id, query_hash) DO UPDATE SET total = excluded.total, users_version = excluded.users_version, expires_at = excluded.expires_at
+       WHERE t.users_version <= excluded.users_version`,
+      [tenantId, queryHash, total, version, ttlSeconds],
     );
   }
 

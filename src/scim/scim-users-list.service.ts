@@ -99,18 +99,22 @@ export class ScimUsersListService {
   }
 
   /**
-   * totalResults: `known` when the page itself holds the whole result; else a count of the
-   * tenant's matching users, reused for SCIM_LIST_TOTAL_CACHE_SECONDS (so paging through a
-   * million users does not count them once per page; the total may lag new users by that long).
+   * totalResults, exact for this request: `known` when the page itself holds the whole result;
+   * else the count of the tenant's matching users. A count is stored with the tenant's list
+   * version it was taken at (UsersService.listVersion: every user write bumps it in the same
+   * statement) and reused, for up to SCIM_LIST_TOTAL_CACHE_SECONDS, only while the version is
+   * unchanged: paging through a million unchanged users counts them once, and a user created or
+   * removed a moment before is always counted.
    */
   private async totalResults(tenantId: string, criteria: UserCriteria | null, queryHash: Buffer, known: number | null): Promise<number> {
     if (known !== null) return known;
-    if (this.totalCacheSeconds === 0) return this.users.count(tenantId, criteria);
-    const cached = await this.anchors.cachedTotal(tenantId, queryHash);
+    if (this.totalCacheSeconds === 0) return (await this.users.count(tenantId, criteria)).total;
+    const version = await this.users.listVersion(tenantId, criteria !== null);
+    const cached = await this.anchors.cachedTotal(tenantId, queryHash, version);
     if (cached !== null) return cached;
-    const total = await this.users.count(tenantId, criteria);
-    await this.anchors.saveTotal(tenantId, queryHash, total, this.totalCacheSeconds);
-    return total;
+    const counted = await this.users.count(tenantId, criteria);
+    await this.anchors.saveTotal(tenantId, queryHash, counted.total, counted.version, this.totalCacheSeconds);
+    return counted.total;
   }
 
   /**

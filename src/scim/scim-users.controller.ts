@@ -71,7 +71,7 @@ export class ScimUsersController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.scim.deactivate(tenant, id, ifMatch);
+    await this.scim.remove(tenant, id, ifMatch);
     void reply.removeHeader('content-type'); // 204: no body, so no media type (RFC 9110 §8.3)
   }
 }

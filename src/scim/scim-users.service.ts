@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { PublicUrls } from '../config/public-urls.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { UserChangeRefused, UsersService, type AppliedChange, type ChangePlan } from '../users/users.service.js';
+import { UserChangeRefused, UsersService, type AppliedChange, type ChangePlan, type UserChanges } from '../users/users.service.js';
 import type { ScimTenant } from './scim-request.js';
 import { ScimException } from './wire/scim-exception.js';
 import { applyScimPatch } from './wire/scim-patch.js';
@@ -25,6 +25,9 @@ interface WriteContext {
  * UsersService.applyChange (row lock, the admin rules, deactivation hooks) with SCIM's If-Match
  * as its precondition; each write is audited (kind "scim"): success in the same transaction,
  * failure (with the reason) after it rolled back. Licenses, role and password are never touched.
+ *
+ * A user the identity provider deleted (DELETE) is gone for SCIM (RFC 7644 §3.6): 404 by id, left
+ * out of lists; it stays in the User List, and a later POST of its userName brings that same row back.
  */
 @Injectable()
 export class ScimUsersService {
@@ -45,22 +48,36 @@ export class ScimUsersService {
 
   async get(tenant: ScimTenant, id: string): Promise<ScimUser> {
     const user = await this.users.findById(tenant.id, id);
-    if (!user) throw ScimException.notFound(id);
+    if (!user || user.scimRemovedAt) throw ScimException.notFound(id);
     return this.toResource(tenant, user);
   }
 
-  /** POST /Users: a new active user with source "scim"; 409 uniqueness for a taken userName, active or not. */
+  /**
+   * POST /Users: a new active user with source "scim"; 409 uniqueness for a userName (by the email
+   * key) another user holds, active or not. A user the IdP removed with that userName is brought
+   * back instead: the same row (id, licenses, role, history), active, with the body's attributes.
+   */
   create(tenant: ScimTenant, body: unknown): Promise<ScimUser> {
     const hint = isPlainObject(body) ? getAttribute(body, 'userName') : undefined;
     return this.write(tenant, { action: 'user.create', target: typeof hint === 'string' ? hint : null, details: {} }, async (m, ctx) => {
       const input = readScimUserInput(body);
       ctx.target = input.userName;
-      const user = await this.users.create(
-        tenant.id,
-        { email: input.userName, givenName: input.givenName, familyName: input.familyName, externalId: input.externalId ?? null, source: 'scim' },
-        m,
-      );
-      return this.toResource(tenant, user);
+      const fields = {
+        email: input.userName,
+        givenName: input.givenName,
+        familyName: input.familyName,
+        externalId: input.externalId ?? null,
+        displayName: input.displayName ?? null,
+      };
+      const existing = await this.users.findByEmail(tenant.id, input.userName, m);
+      if (existing && !existing.scimRemovedAt) throw takenBy(input.userName);
+      if (existing) {
+        const user = await this.change(tenant, existing.id, undefined, () => ({ ...fields, active: true, scimRemoved: false }), m, ctx, 'removed');
+        ctx.action = 'user.create';
+        ctx.details.revived = true;
+        return this.toResource(tenant, user);
+      }
+      return this.toResource(tenant, await this.users.create(tenant.id, { ...fields, source: 'scim' }, m));
     });
   }
 
@@ -74,49 +91,55 @@ export class ScimUsersService {
         familyName: input.familyName,
         active: input.active ?? user.active,
         externalId: input.externalId === undefined ? user.externalId : input.externalId,
+        displayName: input.displayName === undefined ? user.displayName : input.displayName,
       });
-      return this.toResource(tenant, await this.change(tenant, id, ifMatch, next, m, ctx));
+      return this.toResource(tenant, await this.change(tenant, id, ifMatch, (user) => changesOf(next(user)), m, ctx));
     });
   }
 
   /** PATCH /Users/{id}: a PatchOp applied all or none. */
   patch(tenant: ScimTenant, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimUser> {
     return this.write(tenant, { action: 'user.update', target: id, details: { method: 'PATCH' } }, async (m, ctx) => {
-      const next = (user: UserEntity) => applyScimPatch(stateOf(user), body).state;
+      const next = (user: UserEntity) => changesOf(applyScimPatch(stateOf(user), body).state);
       return this.toResource(tenant, await this.change(tenant, id, ifMatch, next, m, ctx));
     });
   }
 
-  /** DELETE /Users/{id}: deactivates (never deletes) and ends the user's sessions at once. */
-  async deactivate(tenant: ScimTenant, id: string, ifMatch: string | undefined): Promise<void> {
+  /**
+   * DELETE /Users/{id}: the user is removed by the identity provider: inactive, sessions ended and
+   * group memberships gone at once, 404 for SCIM from now on; the row (licenses, history) is kept.
+   */
+  async remove(tenant: ScimTenant, id: string, ifMatch: string | undefined): Promise<void> {
     await this.write(tenant, { action: 'user.deactivate', target: id, details: { method: 'DELETE' } }, async (m, ctx) => {
-      await this.change(tenant, id, ifMatch, (user) => ({ ...stateOf(user), active: false }), m, ctx);
+      await this.change(tenant, id, ifMatch, () => ({ active: false, scimRemoved: true }), m, ctx);
     });
   }
 
   /**
    * A SCIM change of one user, through the users module's one lifecycle: If-Match is checked on
    * the locked row, the next state is computed from it, and the admin rules answer in SCIM terms.
+   * `expect` is the user's SCIM state: 'live' (a user the IdP removed is 404) or 'removed' (POST
+   * bringing one back; taken by then: 409).
    */
   private async change(
     tenant: ScimTenant,
     id: string,
     ifMatch: string | undefined,
-    next: (user: UserEntity) => ScimUserState,
+    next: (user: UserEntity) => UserChanges,
     m: EntityManager,
     ctx: WriteContext,
+    expect: 'live' | 'removed' = 'live',
   ): Promise<UserEntity> {
     const plan: ChangePlan = {
       precondition: (user) => {
         ctx.target = user.email;
+        if (expect === 'live' && user.scimRemovedAt) throw ScimException.notFound(id);
+        if (expect === 'removed' && !user.scimRemovedAt) throw takenBy(ctx.target);
         if (!ifMatchSatisfied(ifMatch, user.version)) {
           throw new ScimException(412, undefined, `The user has changed since that version; its current version is ${userEtag(user.version)}`);
         }
       },
-      changes: (user) => {
-        const state = next(user);
-        return { email: state.userName, givenName: state.givenName, familyName: state.familyName, active: state.active, externalId: state.externalId };
-      },
+      changes: next,
       // The userName is the SAML sign-in identity: an IdP (or a leaked SCIM token) that renames an
       // admin to an address it controls would then sign in as System Admin. A change of letter
       // case only is the same identity and stays allowed.
@@ -161,6 +184,23 @@ export class ScimUsersService {
   }
 }
 
+/** The users module's fields of a SCIM user state. */
+function changesOf(state: ScimUserState): UserChanges {
+  return {
+    email: state.userName,
+    givenName: state.givenName,
+    familyName: state.familyName,
+    active: state.active,
+    externalId: state.externalId,
+    displayName: state.displayName,
+  };
+}
+
+/** 409 uniqueness: the userName is held by a user SCIM still sees (active or not). */
+function takenBy(userName: string): UserChangeRefused {
+  return new UserChangeRefused('email_taken', `A user with the email ${userName} already exists in this tenant`, userName);
+}
+
 /** What the audit record says of a change, in SCIM's words. */
 function describeChange({ before, user, changed }: AppliedChange, ctx: WriteContext): void {
   ctx.details.changed = changed.map((field) => (field === 'email' ? 'userName' : field));
@@ -182,6 +222,8 @@ function scimRefusal(err: UserChangeRefused, subject: string): ScimException {
       return new ScimException(400, 'mutability', err.message);
     case 'last_admin':
       return new ScimException(409, undefined, err.message);
+    case 'scim_removed': // an admin-only refusal; for SCIM the user is simply gone
+      return ScimException.notFound(subject);
   }
 }
 

@@ -6,6 +6,7 @@ import { RequireRole } from '../common/decorators/roles.decorator.js';
 import type { SessionAuth } from '../common/http/request-context.js';
 import { readCertificateUpload } from '../saml/certificate-upload-request.js';
 import { UpdateSamlSettingsDto } from '../saml/dto/update-saml-settings.dto.js';
+import { SamlMetadataService } from '../saml/saml-metadata.service.js';
 import { SamlSettingsService } from '../saml/saml-settings.service.js';
 import { SecuritySettingsService } from './security-settings.service.js';
 
@@ -17,6 +18,7 @@ import { SecuritySettingsService } from './security-settings.service.js';
 export class SamlSettingsController {
   constructor(
     private readonly saml: SamlSettingsService,
+    private readonly metadata: SamlMetadataService,
     private readonly settings: SecuritySettingsService,
   ) {}
 
@@ -29,5 +31,12 @@ export class SamlSettingsController {
   @HttpCode(200)
   async upload(@CurrentAuth() auth: SessionAuth, @Req() req: FastifyRequest) {
     return this.settings.toView(auth.tenant.slug, await this.saml.uploadCertificate(auth.tenant, auth.user.email, () => readCertificateUpload(req)));
+  }
+
+  /** Fetches the metadata URL now: 200 settings, or 502 metadata_unavailable with the reason (certificates unchanged). */
+  @Post('metadata/refresh')
+  @HttpCode(200)
+  async refreshMetadata(@CurrentAuth() auth: SessionAuth) {
+    return this.settings.toView(auth.tenant.slug, await this.metadata.refreshNow(auth.tenant, auth.user.email));
   }
 }

@@ -32,6 +32,35 @@ export class TenantSecuritySettingsEntity {
   @Column({ name: 'saml_idp_entity_id', type: 'text', nullable: true })
   samlIdpEntityId!: string | null;
 
+  /** Where the IdP publishes its metadata; refreshed on a schedule (saml/ SamlMetadataService). */
+  @Column({ name: 'saml_metadata_url', type: 'text', nullable: true })
+  samlMetadataUrl!: string | null;
+
+  @Column({ name: 'saml_metadata_refreshed_at', type: 'timestamptz', nullable: true })
+  samlMetadataRefreshedAt!: Date | null;
+
+  /** The last refresh's failure (null after a success), and when it happened. */
+  @Column({ name: 'saml_metadata_error', type: 'text', nullable: true })
+  samlMetadataError!: string | null;
+
+  @Column({ name: 'saml_metadata_error_at', type: 'timestamptz', nullable: true })
+  samlMetadataErrorAt!: Date | null;
+
+  /** When the scheduled sweep refreshes the metadata next. */
+  @Column({ name: 'saml_metadata_next_at', type: 'timestamptz', nullable: true })
+  samlMetadataNextAt!: Date | null;
+
+  /** The refresh running now (one per tenant across instances) and until when its claim holds. */
+  @Column({ name: 'saml_metadata_lease_id', type: 'uuid', nullable: true })
+  samlMetadataLeaseId!: string | null;
+
+  @Column({ name: 'saml_metadata_lease_until', type: 'timestamptz', nullable: true })
+  samlMetadataLeaseUntil!: Date | null;
+
+  /** The lease of the last refresh that finished: a refresh that waited for it takes its outcome. */
+  @Column({ name: 'saml_metadata_last_attempt_id', type: 'uuid', nullable: true })
+  samlMetadataLastAttemptId!: string | null;
+
   @Column({ name: 'saml_idp_sso_url', type: 'text', nullable: true })
   samlIdpSsoUrl!: string | null;
 

@@ -3,8 +3,8 @@ import type { DataSource } from 'typeorm';
 /**
  * The benchmark's users: user{i}@bench.test (Given{i} Family{i}), i = 1..count, provisioned as
  * SCIM would (source scim, externalId bench-{i}). One INSERT … SELECT over generate_series per
- * batch of 250,000 rows, existing users skipped by the unique index, then ANALYZE so the planner
- * knows the new size. Returns how many were added.
+ * batch of 250,000 rows, existing users skipped by the unique index, the tenant's list version
+ * bumped (see UsersRepository), then ANALYZE so the planner knows the new size. Returns how many were added.
  */
 export async function insertBenchUsers(dataSource: DataSource, tenantId: string, count: number): Promise<number> {
   const runner = dataSource.createQueryRunner();
@@ -25,6 +25,14 @@ export async function insertBenchUsers(dataSource: DataSource, tenantId: string,
         [tenantId, from, to],
       )) as { n: number }[];
       inserted += result[0]?.n ?? 0;
+    }
+    // As the users repository does on every insert: SCIM's cached list totals see the new users.
+    if (inserted > 0) {
+      await runner.query(
+        `INSERT INTO user_list_versions AS v (tenant_id, members, changes) VALUES ($1, 1, 1)
+         ON CONFLICT (tenant_id) DO UPDATE SET members = v.members + 1, changes = v.changes + 1`,
+        [tenantId],
+      );
     }
     await runner.query('ANALYZE users');
   } finally {

@@ -10,11 +10,18 @@ const COLUMN: Record<UserField, string> = {
   id: 'u.id::text',
   givenName: 'u.given_name',
   familyName: 'u.family_name',
-  displayName: "btrim(u.given_name || ' ' || u.family_name)",
+  // As SCIM shows it: as the IdP sent it, else derived from the names (scim/wire/scim-user.ts displayNameOf).
+  displayName: "coalesce(u.display_name, btrim(u.given_name || ' ' || u.family_name))",
   createdAt: 'u.created_at',
   updatedAt: 'u.updated_at',
   active: 'u.active',
 };
+
+/**
+ * Users a SCIM list holds: not removed by the identity provider (RFC 7644 §3.6: a deleted resource
+ * is gone from every query). Written as the partial order index's predicate, so the index serves it.
+ */
+const LISTED = 'u.scim_removed_at IS NULL';
 
 const ORDER_SQL = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
@@ -135,8 +142,9 @@ export interface UserKeyset {
 
 /**
  * The SCIM list query: one page in a stable order (creation time, then id), served by the index
- * on (tenant_id, created_at, id). With `from`, the page starts right after (or, backward, ends
- * right before) that user's (created_at, id), looked up by primary key: a range read of the index
+ * on (tenant_id, created_at, id) of the users the IdP has not removed. With `from`, the page
+ * starts right after (or, backward, ends right before) that user's (created_at, id), looked up by
+ * primary key (a removed user still anchors a page): a range read of the index
  * that costs the same at any depth. `offset` rows are skipped from there (0 for keyset reads; the
  * fallback when no keyset is known). Backward pages come in descending order; the caller reverses.
  */
@@ -170,13 +178,24 @@ function pageSql(columns: string, tenantId: string, criteria: UserCriteria | nul
   }
   params.push(limit, offset);
   return {
-    sql: `SELECT ${columns} FROM users u WHERE u.tenant_id = $1${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    sql: `SELECT ${columns} FROM users u WHERE u.tenant_id = $1 AND ${LISTED}${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   };
 }
 
+/**
+ * The count of a SCIM list, with the tenant's list version it holds for, in one statement (one
+ * snapshot): `members` for the unfiltered list (only inserts, removals and revivals change it),
+ * `changes` for a filtered one (any write may).
+ */
 export function userCountSql(tenantId: string, criteria: UserCriteria | null): { sql: string; params: unknown[] } {
   const params: unknown[] = [tenantId];
   const where = criteria ? ` AND ${userCriteriaToSql(criteria, params)}` : '';
-  return { sql: `SELECT count(*)::int AS total FROM users u WHERE u.tenant_id = $1${where}`, params };
+  const counter = criteria ? 'changes' : 'members';
+  return {
+    sql: `SELECT count(*)::int AS total,
+                 coalesce((SELECT v.${counter} FROM user_list_versions v WHERE v.tenant_id = $1), 0)::float8 AS version
+            FROM users u WHERE u.tenant_id = $1 AND ${LISTED}${where}`,
+    params,
+  };
 }

@@ -7,7 +7,7 @@ import type { LicenseKey } from './licenses.js';
  * toUserEntity, so a new column is added here and in the migration, nowhere else.
  */
 export const USER_COLUMNS =
-  'u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version';
+  'u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version, u.display_name, u.scim_removed_at';
 
 export interface UserRow {
   tenant_id: string;
@@ -25,6 +25,8 @@ export interface UserRow {
   updated_at: Date;
   last_login_at: Date | null;
   version: number;
+  display_name: string | null;
+  scim_removed_at: Date | null;
 }
 
 export function toUserEntity(row: UserRow): UserEntity {
@@ -44,5 +46,7 @@ export function toUserEntity(row: UserRow): UserEntity {
     updatedAt: row.updated_at,
     lastLoginAt: row.last_login_at,
     version: row.version,
+    displayName: row.display_name,
+    scimRemovedAt: row.scim_removed_at,
   });
 }

@@ -26,4 +26,8 @@ export class UserEntity {
   lastLoginAt!: Date | null;
   /** Bumped by every write; SCIM's ETag (W/"n"). */
   version!: number;
+  /** SCIM displayName as the identity provider sent it; null: never sent (derived from the names). */
+  displayName!: string | null;
+  /** When the identity provider deleted the user (SCIM DELETE): gone for SCIM, kept (inactive) in the User List. */
+  scimRemovedAt!: Date | null;
 }

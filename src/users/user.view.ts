@@ -17,5 +17,6 @@ export function toUserView(user: UserEntity): UserView {
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
     lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
+    scimRemoved: user.scimRemovedAt !== null,
   };
 }

@@ -18,7 +18,18 @@ export interface UserListQuery {
 /** The columns a new user is inserted with (the rest take the table's defaults). */
 export type NewUserRow = Pick<UserEntity, 'tenantId' | 'email' | 'givenName' | 'familyName' | 'active' | 'role' | 'passwordHash' | 'licenses' | 'source'> & {
   externalId?: string | null;
+  displayName?: string | null;
 };
+
+/**
+ * The upsert of a tenant's user_list_versions row, as a CTE body: `changes` + 1 and `members` +
+ * `members` (an SQL expression). With `from`, only when that CTE returned a row (a write happened).
+ */
+function bumpVersions(members: string, from?: string): string {
+  const source = from ? `SELECT $1::uuid, ${members}, 1 FROM ${from}` : `VALUES ($1::uuid, ${members}, 1)`;
+  return `INSERT INTO user_list_versions AS v (tenant_id, members, changes) ${source}
+          ON CONFLICT (tenant_id) DO UPDATE SET members = v.members + excluded.members, changes = v.changes + 1`;
+}
 
 /**
  * The only code that reads or writes the users table (kept inside the users module; others go
@@ -29,12 +40,38 @@ const SQL = {
   byId: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2`,
   byIdForUpdate: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2 FOR UPDATE`,
   byEmailKey: `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND ${emailKeySql('u.email')} = $2`,
-  insert: `INSERT INTO users AS u (tenant_id, email, given_name, family_name, active, role, password_hash, licenses, source, external_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${USER_COLUMNS}`,
-  /** Every write bumps the version (SCIM's ETag) and updated_at. The password is never changed here. */
-  update: `UPDATE users AS u SET email = $3, given_name = $4, family_name = $5, active = $6, role = $7, licenses = $8, external_id = $9,
-                  version = u.version + 1, updated_at = now()
-            WHERE u.tenant_id = $1 AND u.id = $2 RETURNING ${USER_COLUMNS}`,
+  /**
+   * A new user, and the tenant's list version bumped in the same statement (user_list_versions:
+   * SCIM reuses a counted total only while it is unchanged). A taken email key raises 23505.
+   */
+  insert: `WITH added AS (
+             INSERT INTO users AS u (tenant_id, email, given_name, family_name, active, role, password_hash, licenses, source, external_id, display_name)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${USER_COLUMNS}
+           ), bumped AS (${bumpVersions('1')})
+           SELECT * FROM added`,
+  /**
+   * Every write bumps the version (SCIM's ETag), updated_at and the tenant's list versions
+   * (`members` too when the IdP removes or brings back the user: $12). $11 true marks the user
+   * removed by the IdP (the first removal time kept), false clears it. The password is never changed here.
+   */
+  update: `WITH changed AS (
+             UPDATE users AS u SET email = $3, given_name = $4, family_name = $5, active = $6, role = $7, licenses = $8, external_id = $9,
+                    display_name = $10, scim_removed_at = CASE WHEN $11::boolean THEN coalesce(u.scim_removed_at, now()) END,
+                    version = u.version + 1, updated_at = now()
+              WHERE u.tenant_id = $1 AND u.id = $2 RETURNING ${USER_COLUMNS}
+           ), bumped AS (${bumpVersions('CASE WHEN $12::boolean THEN 1 ELSE 0 END', 'changed')})
+           SELECT * FROM changed`,
+  /**
+   * A user removed by the IdP leaves every group: one statement deletes the memberships and takes
+   * one off each of those groups' member_count (and bumps their version: their member list changed).
+   */
+  leaveAllGroups: `WITH gone AS (
+                     DELETE FROM group_members m WHERE m.tenant_id = $1 AND m.user_id = $2 RETURNING m.group_id
+                   )
+                   UPDATE groups g SET member_count = g.member_count - 1, version = g.version + 1, updated_at = now()
+                     FROM gone WHERE g.tenant_id = $1 AND g.id = gone.group_id`,
+  /** The tenant's list versions (no row yet: nothing was ever written through this code, 0). */
+  listVersions: 'SELECT members::float8 AS members, changes::float8 AS changes FROM user_list_versions WHERE tenant_id = $1',
   stampSignIn: 'UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING last_login_at',
   /** The User List: by email, names or "given family"; case-insensitive substring search (not an identity match). */
   listWhere: `u.tenant_id = $1 AND ($2::text IS NULL OR lower(u.email) LIKE $2 OR lower(u.given_name) LIKE $2
@@ -103,11 +140,15 @@ export class UsersRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** How many users match the criteria (all of the tenant's when null), active and inactive. */
-  async count(tenantId: string, criteria: UserCriteria | null): Promise<number> {
+  /**
+   * How many users match the criteria (all of the tenant's when null), active and inactive, not
+   * removed by the IdP; with the list version (listVersions: `members` unfiltered, `changes`
+   * filtered) read in the same statement, so the same snapshot: the total as of that version.
+   */
+  async count(tenantId: string, criteria: UserCriteria | null): Promise<{ total: number; version: number }> {
     const { sql, params } = userCountSql(tenantId, criteria);
-    const rows = (await this.dataSource.query(sql, params)) as { total: number }[];
-    return rows[0]?.total ?? 0;
+    const rows = (await this.dataSource.query(sql, params)) as { total: number; version: number }[];
+    return rows[0] ?? { total: 0, version: 0 };
   }
 
   /**
@@ -131,14 +172,56 @@ export class UsersRepository {
 
   /** Inserts and returns the stored row; a duplicate email raises the unique violation (23505). */
   async insert(user: NewUserRow, manager?: EntityManager): Promise<UserEntity> {
-    const params = [user.tenantId, user.email, user.givenName, user.familyName, user.active, user.role, user.passwordHash, user.licenses, user.source, user.externalId ?? null];
+    const params = [
+      user.tenantId,
+      user.email,
+      user.givenName,
+      user.familyName,
+      user.active,
+      user.role,
+      user.passwordHash,
+      user.licenses,
+      user.source,
+      user.externalId ?? null,
+      user.displayName ?? null,
+    ];
     return (await this.rows(SQL.insert, params, manager))[0]!;
   }
 
-  /** Writes the user's changeable columns (not the password); bumps version and updated_at. */
-  async update(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
-    const params = [user.tenantId, user.id, user.email, user.givenName, user.familyName, user.active, user.role, user.licenses, user.externalId];
+  /**
+   * Writes the user's changeable columns (not the password); bumps version and updated_at, and the
+   * tenant's list versions (`membersChanged`: the user was removed by the IdP or brought back).
+   */
+  async update(user: UserEntity, membersChanged: boolean, manager?: EntityManager): Promise<UserEntity> {
+    const params = [
+      user.tenantId,
+      user.id,
+      user.email,
+      user.givenName,
+      user.familyName,
+      user.active,
+      user.role,
+      user.licenses,
+      user.externalId,
+      user.displayName,
+      user.scimRemovedAt !== null,
+      membersChanged,
+    ];
     return (await this.rows(SQL.update, params, manager))[0]!;
+  }
+
+  /** Ends every group membership of the user, keeping the groups' member_count (see SQL.leaveAllGroups). */
+  async leaveAllGroups(tenantId: string, userId: string, manager: EntityManager): Promise<void> {
+    await manager.query(SQL.leaveAllGroups, [tenantId, userId]);
+  }
+
+  /**
+   * The tenant's list versions: `members` changes when a SCIM list's unfiltered total can,
+   * `changes` on any write (what a filter reads). Bumped by the statements that write users.
+   */
+  async listVersions(tenantId: string): Promise<{ members: number; changes: number }> {
+    const rows = await preparedQuery<{ members: number; changes: number }>(this.dataSource, SQL.listVersions, [tenantId]);
+    return rows[0] ?? { members: 0, changes: 0 };
   }
 
   /** Stamps a sign-in as the user's last; returns the time stored. */

@@ -21,9 +21,11 @@ export interface NewUser {
   password?: string;
   source: UserSource;
   externalId?: string | null;
+  /** SCIM displayName as sent; null or left out: derived from the names. */
+  displayName?: string | null;
 }
 
-export type NewManualUser = Omit<NewUser, 'source' | 'externalId'>;
+export type NewManualUser = Omit<NewUser, 'source' | 'externalId' | 'displayName'>;
 
 /** What a change may set; a field left out keeps its value. */
 export interface UserChanges {
@@ -34,12 +36,31 @@ export interface UserChanges {
   role?: UserRole;
   licenses?: LicenseKey[];
   externalId?: string | null;
+  /** null: derived from the names again. */
+  displayName?: string | null;
+  /**
+   * true: the identity provider removed the user (SCIM DELETE; pass active false with it): the
+   * user leaves every group and its sessions end. false: brought back (SCIM POST of its userName).
+   */
+  scimRemoved?: boolean;
 }
 type ChangeableField = keyof UserChanges;
-const CHANGEABLE: ChangeableField[] = ['email', 'givenName', 'familyName', 'active', 'role', 'licenses', 'externalId'];
+/** How each changeable field reads on a user, to tell what a change changed. */
+const FIELD: { [K in ChangeableField]-?: (u: UserEntity) => unknown } = {
+  email: (u) => u.email,
+  givenName: (u) => u.givenName,
+  familyName: (u) => u.familyName,
+  active: (u) => u.active,
+  role: (u) => u.role,
+  licenses: (u) => u.licenses,
+  externalId: (u) => u.externalId,
+  displayName: (u) => u.displayName,
+  scimRemoved: (u) => u.scimRemovedAt !== null,
+};
+const CHANGEABLE = Object.keys(FIELD) as ChangeableField[];
 
 /** Why the users module refused a change; each caller renders it in its own wire format. */
-export type UserRefusal = 'not_found' | 'email_taken' | 'last_admin' | 'admin_identity';
+export type UserRefusal = 'not_found' | 'email_taken' | 'last_admin' | 'admin_identity' | 'scim_removed';
 
 export class UserChangeRefused extends Error {
   constructor(
@@ -105,9 +126,9 @@ export class UsersService {
     return user;
   }
 
-  /** By the email key: how password sign-in and SAML find a user. */
-  findByEmail(tenantId: string, email: string): Promise<UserEntity | null> {
-    return this.users.findByEmail(tenantId, email);
+  /** By the email key: how password sign-in and SAML find a user (and SCIM's POST, in its transaction). */
+  findByEmail(tenantId: string, email: string, manager?: EntityManager): Promise<UserEntity | null> {
+    return this.users.findByEmail(tenantId, email, manager);
   }
 
   list(tenantId: string, query: UserListQuery) {
@@ -127,8 +148,18 @@ export class UsersService {
     return this.users.keyAt(tenantId, criteria, offset, from);
   }
 
-  count(tenantId: string, criteria: UserCriteria | null): Promise<number> {
+  /** SCIM lists: the count of the users matching the criteria, with the list version it holds for (see listVersion). */
+  count(tenantId: string, criteria: UserCriteria | null): Promise<{ total: number; version: number }> {
     return this.users.count(tenantId, criteria);
+  }
+
+  /**
+   * A number that changes whenever the count of a SCIM list (filtered or not) may have: every
+   * user write bumps it in the same statement. A total counted at a version holds while it lasts.
+   */
+  async listVersion(tenantId: string, filtered: boolean): Promise<number> {
+    const v = await this.users.listVersions(tenantId);
+    return filtered ? v.changes : v.members;
   }
 
   /** Stamps a sign-in (password or SAML) as the user's last; returns the time stored. */
@@ -153,6 +184,7 @@ export class UsersService {
           passwordHash,
           source: input.source,
           externalId: input.externalId ?? null,
+          displayName: input.displayName ?? null,
           active: true,
           licenses: [],
         },
@@ -167,7 +199,9 @@ export class UsersService {
    * The one way a user changes. In the caller's transaction (or one of its own): lock the row,
    * check the caller's precondition, compute the changes, apply the rules (an admin's sign-in
    * identity when asked; never leave the tenant without an active System Admin), write what
-   * differs (nothing: no write, same version), end sessions on deactivation, audit.
+   * differs (nothing: no write, same version), end sessions on deactivation; when the IdP removes
+   * the user, end its group memberships in the same transaction too (the one write users/ makes to
+   * the groups tables); audit.
    */
   async applyChange(tenantId: string, id: string, plan: ChangePlan, manager?: EntityManager): Promise<AppliedChange> {
     const run = async (m: EntityManager): Promise<AppliedChange> => {
@@ -176,10 +210,11 @@ export class UsersService {
       const refuse = (code: UserRefusal, fallback: string) => new UserChangeRefused(code, plan.refusalMessages?.[code]?.(user) ?? fallback);
       plan.precondition?.(user);
       const before: Readonly<UserEntity> = { ...user };
-      const changes = plan.changes(user);
+      const { scimRemoved, ...changes } = plan.changes(user);
       const next: UserEntity = Object.assign(Object.create(Object.getPrototypeOf(user) as object) as UserEntity, user, definedOnly(changes));
       if (next.licenses !== before.licenses) next.licenses = normaliseLicenses(next.licenses);
-      const changed = CHANGEABLE.filter((k) => !sameValue(next[k], before[k]));
+      if (scimRemoved !== undefined) next.scimRemovedAt = scimRemoved ? (before.scimRemovedAt ?? new Date()) : null;
+      const changed = CHANGEABLE.filter((k) => !sameValue(FIELD[k](next), FIELD[k](before)));
       let saved: UserEntity = user;
       if (changed.length > 0) {
         if (plan.lockAdminIdentity && before.role === 'system_admin' && emailKey(next.email) !== emailKey(before.email)) {
@@ -188,12 +223,16 @@ export class UsersService {
         if (await this.wouldLeaveNoAdmin(tenantId, before, next, m)) {
           throw refuse('last_admin', 'This is the last active System Admin of the tenant; make another user System Admin first');
         }
+        // Removed by the IdP, or brought back: the set of users SCIM lists changes.
+        const membersChanged = changed.includes('scimRemoved');
         try {
-          saved = await this.users.update(next, m);
+          saved = await this.users.update(next, membersChanged, m);
         } catch (err) {
           throw emailTaken(err, next.email);
         }
-        if (before.active && !saved.active) {
+        const removed = membersChanged && saved.scimRemovedAt !== null;
+        if (removed) await this.users.leaveAllGroups(tenantId, saved.id, m);
+        if ((before.active && !saved.active) || removed) {
           for (const hook of this.deactivationHooks) await hook(tenantId, saved.id, m);
         }
       }
@@ -218,8 +257,17 @@ export class UsersService {
     }
   }
 
-  /** Applies an admin's changes: licenses, role, activation, names. */
-  async update(tenantId: string, id: string, changes: Omit<UserChanges, 'email' | 'externalId' | 'licenses'> & { licenses?: string[] }, actor: string): Promise<UserEntity> {
+  /**
+   * Applies an admin's changes: licenses, role, activation, names. A user the identity provider
+   * removed stays editable (licenses, role, names) but only the IdP brings it back: activating it
+   * here is refused (409 `scim_removed`), since SCIM would no longer see the user it removed.
+   */
+  async update(
+    tenantId: string,
+    id: string,
+    changes: Omit<UserChanges, 'email' | 'externalId' | 'licenses' | 'displayName' | 'scimRemoved'> & { licenses?: string[] },
+    actor: string,
+  ): Promise<UserEntity> {
     if (changes.licenses) {
       const unknown = changes.licenses.filter((k) => !isLicenseKey(k));
       if (unknown.length > 0) {
@@ -230,6 +278,14 @@ export class UsersService {
     }
     try {
       const { user } = await this.applyChange(tenantId, id, {
+        precondition: (current) => {
+          if (current.scimRemovedAt && changes.active === true) {
+            throw new UserChangeRefused(
+              'scim_removed',
+              `${current.email} was removed by the identity provider and cannot be activated here; assign the user to the application in the identity provider again`,
+            );
+          }
+        },
         changes: () => ({
           licenses: changes.licenses?.filter(isLicenseKey),
           role: changes.role,
@@ -269,6 +325,8 @@ function toApiException(err: UserChangeRefused, details?: Record<string, unknown
       return new ApiException(409, 'last_admin', err.message);
     case 'admin_identity':
       return new ApiException(409, 'admin_identity', err.message);
+    case 'scim_removed':
+      return new ApiException(409, 'scim_removed', err.message, { field: 'active' });
   }
 }
 

@@ -211,4 +211,32 @@ describe('SAML and SCIM setup in a browser, then an IdP-initiated sign-in', () =
     }
     expect(admin.problems).toEqual([]);
   });
+
+  it('the IdP deletes that user over SCIM: the User List shows "Removed by identity provider", licenses kept, Active locked', async () => {
+    const found = await request(live.http)
+      .get(`/scim/v2/${acme.slug}/Users?filter=${encodeURIComponent('userName eq "sam@acme.test"')}`)
+      .set('authorization', `Bearer ${scimToken}`);
+    const id = (found.body as { Resources: { id: string }[] }).Resources[0]!.id;
+    const removed = await request(live.http).delete(`/scim/v2/${acme.slug}/Users/${id}`).set('authorization', `Bearer ${scimToken}`);
+    expect(removed.status).toBe(204);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit Log' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'User List' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByText('sam@acme.test', { exact: true }) });
+    const rowText = await until(
+      () => textOf(row),
+      (t) => t.includes('Removed by identity provider'),
+    );
+    expect(rowText).toContain('CRM');
+    await row.getByRole('button', { name: 'Edit User Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit User Settings' });
+    const active = dialog.getByRole('checkbox', { name: 'Active' });
+    expect(await active.isDisabled()).toBe(true);
+    expect(await active.isChecked()).toBe(false);
+    expect(await textOf(dialog)).toContain('Only the identity provider can bring them back');
+    await screenshot(page, '26-users-removed-by-idp');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(admin.problems).toEqual([]);
+  });
 });

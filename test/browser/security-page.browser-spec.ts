@@ -52,7 +52,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
     if (req.method() === 'PUT' && path === 'settings/saml') {
       const body = req.postDataJSON() as { enabled?: boolean; enforceLogin?: boolean; idpSsoUrl?: string | null };
       if (typeof body.idpSsoUrl === 'string' && !/^https?:\/\//.test(body.idpSsoUrl)) {
-        return json(route, 400, { error: 'invalid_url', message: 'idpSsoUrl uses ftp; only http and https are allowed', field: 'idpSsoUrl' });
+        return json(route, 400, { error: 'invalid_url', message: 'idpSsoUrl must be an http(s) URL, not ftp', field: 'idpSsoUrl' });
       }
       if (body.enforceLogin && state.saml.certificates.length === 0) return json(route, 409, { error: 'certificate_required', message: 'Upload a verification certificate before enforcing SAML login' });
       state.saml = { ...state.saml, ...body };
@@ -81,7 +81,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
     acme = await createTenant(live, { name: 'Acme Corporation' });
     const acs = `${live.baseUrl}/saml/${acme.slug}/acs`;
     state = {
-      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null, idpSsoUrl: null, spCertificate: null },
+      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null, metadataUrl: null, metadataRefreshedAt: null, metadataError: null, idpSsoUrl: null, spCertificate: null },
       scim: { enabled: false, url: null, token: null, tokenCreatedAt: null },
     };
     dir = mkdtempSync(join(tmpdir(), 'latchkey-certs-'));
@@ -235,7 +235,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
     await page.getByText('Unsaved changes').waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const alert = page.getByRole('region', { name: 'SAML single sign-on' }).getByRole('alert');
-    expect(await textOf(alert)).toBe('The IdP SSO URL was not saved: idpSsoUrl uses ftp; only http and https are allowed');
+    expect(await textOf(alert)).toBe('The IdP SSO URL was not saved: idpSsoUrl must be an http(s) URL, not ftp');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
     expect(await field.inputValue()).toBe('ftp://idp.example.test/sso');
     await screenshot(page, '19-security-idp-sso-url-error');

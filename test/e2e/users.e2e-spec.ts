@@ -46,6 +46,7 @@ describe('users admin API and licenses', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       lastLoginAt: null,
+      scimRemoved: false,
     });
     const dup = await admin.post('users', { email: 'grace@EXAMPLE.test', givenName: 'G', familyName: 'H' });
     expect(dup.status).toBe(409);

@@ -13,6 +13,7 @@ export interface UserJson {
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
+  scimRemoved: boolean;
 }
 
 /** A signed-in browser: the session cookie plus the CSRF token, sent on every request. */

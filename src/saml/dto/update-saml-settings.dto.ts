@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { Allow, IsBoolean, IsOptional } from 'class-validator';
 
 export class UpdateSamlSettingsDto {
   @IsOptional()
@@ -10,10 +10,18 @@ export class UpdateSamlSettingsDto {
   enforceLogin?: boolean;
 
   /**
-   * The IdP's SSO URL for SP-initiated sign-on; null clears it, absent leaves it. Checked as a URL
-   * (and its length) by the service: 400 invalid_url. The 16 KiB body limit bounds it before that.
+   * Where the IdP publishes its metadata, or null to stop refreshing from it. Checked by the
+   * service (parseAdminUrl), which answers 400 `invalid_url` naming the field for anything that is
+   * not an http(s) URL; null is a value here ("clear"), so the field is not @IsOptional.
    */
-  @ValidateIf((o: UpdateSamlSettingsDto) => o.idpSsoUrl !== undefined && o.idpSsoUrl !== null)
-  @IsString()
-  idpSsoUrl?: string | null;
+  @Allow()
+  metadataUrl?: unknown;
+
+  /**
+   * The IdP's SSO URL for SP-initiated sign-on (GET /saml/{tenant}/login sends the AuthnRequest
+   * there), or null to clear it. Checked by the service (parseAdminUrl): 400 `invalid_url` naming
+   * the field.
+   */
+  @Allow()
+  idpSsoUrl?: unknown;
 }

@@ -4,7 +4,7 @@ import { ScimException } from './scim-exception.js';
 import type { ScimUserState } from './scim-user.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const base: ScimUserState = { userName: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', active: true, externalId: 'ext-1' };
+const base: ScimUserState = { userName: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', active: true, externalId: 'ext-1', displayName: null };
 const patch = (...Operations: unknown[]) => applyScimPatch(base, { schemas: [PATCH_OP], Operations });
 
 function failure(fn: () => unknown): ScimException {
@@ -25,7 +25,7 @@ describe('applyScimPatch', () => {
       { op: 'Replace', path: 'externalId', value: 'Eqpj' },
       { op: 'Replace', path: 'userName', value: 'new@example.com' },
     );
-    expect(r.state).toEqual({ userName: 'new@example.com', givenName: 'Gtfd', familyName: 'Pkqf', active: true, externalId: 'Eqpj' });
+    expect(r.state).toEqual({ userName: 'new@example.com', givenName: 'Gtfd', familyName: 'Pkqf', active: true, externalId: 'Eqpj', displayName: null });
     expect(r.changed.sort()).toEqual(['externalId', 'familyName', 'givenName', 'userName']);
   });
 
@@ -54,13 +54,12 @@ describe('applyScimPatch', () => {
         },
       },
     );
-    expect(entra.state).toEqual({ ...base, givenName: 'Kkom', familyName: 'Unua' });
+    expect(entra.state).toEqual({ ...base, givenName: 'Kkom', familyName: 'Unua', displayName: 'Bjfe' });
   });
 
   it('ignores read-only and unknown targets', () => {
     const r = patch(
       { op: 'Replace', path: 'emails[type eq "work"].value', value: 'other@example.com' },
-      { op: 'Replace', path: 'displayName', value: 'Someone Else' },
       { op: 'replace', path: 'id', value: 'x' },
       { op: 'replace', path: 'meta.lastModified', value: 'x' },
       { op: 'Add', path: 'nickName', value: 'Babs' },
@@ -71,6 +70,25 @@ describe('applyScimPatch', () => {
     );
     expect(r.state).toEqual(base);
     expect(r.changed).toEqual([]);
+  });
+
+  it('writes displayName by path, path-less and URN-prefixed; remove and null unassign it (derived again)', () => {
+    expect(patch({ op: 'Replace', path: 'displayName', value: ' Someone Else ' })).toEqual({ state: { ...base, displayName: 'Someone Else' }, changed: ['displayName'] });
+    expect(patch({ op: 'add', value: { DisplayName: 'D' } }).state.displayName).toBe('D');
+    expect(patch({ op: 'replace', value: { 'urn:ietf:params:scim:schemas:core:2.0:User:displayName': 'U' } }).state.displayName).toBe('U');
+    const named = { ...base, displayName: 'Named' };
+    expect(applyScimPatch(named, { Operations: [{ op: 'remove', path: 'displayName' }] }).state.displayName).toBeNull();
+    expect(applyScimPatch(named, { Operations: [{ op: 'replace', path: 'displayName', value: null }] }).state.displayName).toBeNull();
+    expect(applyScimPatch(named, { Operations: [{ op: 'replace', value: { displayName: '' } }] }).state.displayName).toBeNull();
+  });
+
+  it('refuses a displayName over 400 characters, or not a string, naming it', () => {
+    expect(patch({ op: 'replace', path: 'displayName', value: 'd'.repeat(400) }).state.displayName).toHaveLength(400);
+    for (const value of ['d'.repeat(401), 42, { a: 1 }, 'nul\u0000']) {
+      const e = failure(() => patch({ op: 'replace', path: 'displayName', value }));
+      expect([e.getStatus(), e.scimType, e.detail]).toEqual([400, 'invalidValue', expect.stringMatching(/^Operation 1: displayName /)]);
+    }
+    expect(failure(() => patch({ op: 'replace', path: 'displayName[value eq "x"]', value: 'y' })).scimType).toBe('invalidPath');
   });
 
   it('takes JSON null and remove for the optional externalId', () => {

@@ -1,11 +1,11 @@
 import { parseScimPath, ScimFilterError, type AttrPath } from './scim-filter.js';
 import { ScimException } from './scim-exception.js';
 import { SCIM_USER_SCHEMA } from './scim-schemas.js';
-import { getAttribute, isPlainObject, parseActive, parseExternalId, parseNamePart, parseUserName, type ScimUserState } from './scim-user.js';
+import { getAttribute, isPlainObject, parseActive, parseDisplayName, parseExternalId, parseNamePart, parseUserName, type ScimUserState } from './scim-user.js';
 
 type PatchOpName = 'add' | 'replace' | 'remove';
 /** What a path designates on a Latchkey user; 'ignored' for read-only and unknown attributes. */
-type Target = 'userName' | 'givenName' | 'familyName' | 'name' | 'active' | 'externalId' | 'ignored';
+type Target = 'userName' | 'givenName' | 'familyName' | 'name' | 'active' | 'externalId' | 'displayName' | 'ignored';
 
 export interface ScimPatchResult {
   state: ScimUserState;
@@ -20,7 +20,7 @@ const CORE_URN = SCIM_USER_SCHEMA.toLowerCase();
  * Applies a PatchOp (RFC 7644 §3.5.2) to a copy of the user's writable state, as identity
  * providers really send it: op names in any case (Entra: "Replace"), booleans as "True"/"False",
  * path-less values with nested, dotted ("name.givenName") or schema-URN-prefixed keys, JSON null
- * for optional values. Read-only targets (emails…, id, meta, displayName) and attributes the
+ * for optional values. Read-only targets (emails…, id, meta) and attributes the
  * schema lacks (enterprise extension, nickName) are ignored. The first operation that cannot be
  * applied throws a ScimException; the caller stores nothing then (all or none).
  */
@@ -117,6 +117,8 @@ function resolveTarget(path: AttrPath, n: number): Target {
       return single('active');
     case 'externalid':
       return single('externalId');
+    case 'displayname':
+      return single('displayName');
     case 'name':
       if (path.valueFilter) throw new ScimException(400, 'invalidPath', `Operation ${n}: name is single-valued and takes no [filter]`);
       if (sub === undefined) return 'name';
@@ -124,7 +126,7 @@ function resolveTarget(path: AttrPath, n: number): Target {
       if (sub === 'familyname') return 'familyName';
       return 'ignored'; // name.formatted, name.middleName…: not held
     default:
-      // Read-only (id, meta, displayName, emails…) or not in the schema (nickName, title…).
+      // Read-only (id, meta, emails…) or not in the schema (nickName, title…).
       return 'ignored';
   }
 }
@@ -132,8 +134,8 @@ function resolveTarget(path: AttrPath, n: number): Target {
 function apply(state: ScimUserState, target: Target, op: PatchOpName, value: unknown, n: number): void {
   if (target === 'ignored') return;
   if (op === 'remove') {
-    if (target === 'externalId') {
-      state.externalId = null;
+    if (target === 'externalId' || target === 'displayName') {
+      state[target] = null;
       return;
     }
     if (target === 'active') throw new ScimException(400, 'mutability', `Operation ${n}: active cannot be removed; replace it with true or false`);
@@ -156,6 +158,9 @@ function apply(state: ScimUserState, target: Target, op: PatchOpName, value: unk
       return;
     case 'externalId':
       state.externalId = value === undefined ? null : parseExternalId(value);
+      return;
+    case 'displayName':
+      state.displayName = value === undefined ? null : parseDisplayName(value);
       return;
     case 'name': {
       if (!isPlainObject(value)) throw ScimException.invalidValue(`Operation ${n}: name must be an object with givenName and/or familyName`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { emailKeySql } from '../../users/email-key.js';
-import { userCriteriaToSql, userSearchSql } from '../../users/user-criteria-sql.js';
+import { userCountSql, userCriteriaToSql, userSearchSql } from '../../users/user-criteria-sql.js';
+import { USER_COLUMNS } from '../../users/user-row.js';
 
 const EK = emailKeySql('u.email');
 import { ScimException } from './scim-exception.js';
@@ -99,10 +100,10 @@ describe('scimFilterToCriteria + userCriteriaToSql', () => {
     expect((error as ScimException).scimType).toBe('invalidFilter');
   });
 
-  it('builds the page query with the tenant first and limit/offset as parameters', () => {
+  it('builds the page query with the tenant first, users the IdP removed left out, and limit/offset as parameters', () => {
     const q = userSearchSql('t-1', scimFilterToCriteria('userName eq "a@b.c"'), 0, 100);
     expect(q.sql).toBe(
-      `SELECT u.tenant_id, u.id, u.email, u.given_name, u.family_name, u.active, u.role, u.password_hash, u.licenses, u.source, u.external_id, u.created_at, u.updated_at, u.last_login_at, u.version FROM users u WHERE u.tenant_id = $1 AND ${EK} = $2 ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4`,
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.scim_removed_at IS NULL AND ${EK} = $2 ORDER BY u.created_at, u.id LIMIT $3 OFFSET $4`,
     );
     expect(q.params).toEqual(['t-1', 'a@b.c', 100, 0]);
   });
@@ -116,8 +117,19 @@ describe('scimFilterToCriteria + userCriteriaToSql', () => {
     expect(forward.params).toEqual(['t-1', true, id, 10, 0]);
     const backward = userSearchSql('t-1', null, 0, 11, { userId: id, backward: true });
     expect(backward.sql).toContain(
-      'WHERE u.tenant_id = $1 AND (u.created_at, u.id) < (SELECT k.created_at, k.id FROM users k WHERE k.tenant_id = $1 AND k.id = $2::uuid) ORDER BY u.created_at DESC, u.id DESC LIMIT $3 OFFSET $4',
+      'WHERE u.tenant_id = $1 AND u.scim_removed_at IS NULL AND (u.created_at, u.id) < (SELECT k.created_at, k.id FROM users k WHERE k.tenant_id = $1 AND k.id = $2::uuid) ORDER BY u.created_at DESC, u.id DESC LIMIT $3 OFFSET $4',
     );
     expect(backward.params).toEqual(['t-1', id, 11, 0]);
+  });
+
+  it('counts with the list version of the same snapshot: members unfiltered, changes filtered', () => {
+    const all = userCountSql('t-1', null);
+    expect(all.sql.replace(/\s+/g, ' ')).toBe(
+      'SELECT count(*)::int AS total, coalesce((SELECT v.members FROM user_list_versions v WHERE v.tenant_id = $1), 0)::float8 AS version FROM users u WHERE u.tenant_id = $1 AND u.scim_removed_at IS NULL',
+    );
+    const filtered = userCountSql('t-1', scimFilterToCriteria('displayName eq "A B"'));
+    expect(filtered.sql).toContain('SELECT v.changes FROM user_list_versions');
+    expect(filtered.sql).toContain("lower(coalesce(u.display_name, btrim(u.given_name || ' ' || u.family_name))) = lower($2)");
+    expect(filtered.params).toEqual(['t-1', 'A B']);
   });
 });

@@ -20,6 +20,8 @@ function user(overrides: Partial<UserEntity> = {}): UserEntity {
     updatedAt: new Date('2026-02-03T04:05:06.000Z'),
     lastLoginAt: null,
     version: 7,
+    displayName: null,
+    scimRemovedAt: null,
     ...overrides,
   });
 }
@@ -44,6 +46,11 @@ describe('toScimUser', () => {
     });
   });
 
+  it('shows displayName as stored, derived from the names only when never sent', () => {
+    expect(toScimUser(user({ displayName: 'The Countess' }), 'x').displayName).toBe('The Countess');
+    expect(toScimUser(user({ displayName: null, givenName: 'A', familyName: 'B' }), 'x').displayName).toBe('A B');
+  });
+
   it('includes externalId only when set', () => {
     expect(toScimUser(user({ externalId: 'E-1' }), 'x').externalId).toBe('E-1');
     expect(toScimUser(user(), 'x')).not.toHaveProperty('externalId');
@@ -51,7 +58,7 @@ describe('toScimUser', () => {
 });
 
 describe('readScimUserInput', () => {
-  it('reads userName, names, active and externalId, case-insensitively, trimming, ignoring everything else', () => {
+  it('reads userName, names, active, externalId and displayName, case-insensitively, trimming, ignoring everything else', () => {
     expect(
       readScimUserInput({
         UserName: ' ada@example.com ',
@@ -62,15 +69,16 @@ describe('readScimUserInput', () => {
         password: 'ignored',
         groups: [],
         emails: [{ value: 'other@example.com' }],
-        displayName: 'ignored',
+        DisplayName: ' Countess ',
       }),
-    ).toEqual({ userName: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', active: false, externalId: 'E' });
+    ).toEqual({ userName: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', active: false, externalId: 'E', displayName: 'Countess' });
   });
 
   it('leaves optional attributes undefined when absent, null externalId when null, active ignored when null', () => {
     expect(readScimUserInput({ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, active: null })).toEqual({ userName: 'a@b.co', givenName: 'A', familyName: 'B' });
     expect(readScimUserInput({ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, externalId: null }).externalId).toBeNull();
     expect(readScimUserInput({ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, externalId: '' }).externalId).toBeNull();
+    expect(readScimUserInput({ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, displayName: null }).displayName).toBeNull();
   });
 
   it.each([
@@ -83,6 +91,8 @@ describe('readScimUserInput', () => {
     [{ userName: 'a@b.co', name: { givenName: 'A' } }, 'invalidValue'],
     [{ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, active: 1 }, 'invalidValue'],
     [{ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, externalId: {} }, 'invalidValue'],
+    [{ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, displayName: 'd'.repeat(401) }, 'invalidValue'],
+    [{ userName: 'a@b.co', name: { givenName: 'A', familyName: 'B' }, displayName: ['D'] }, 'invalidValue'],
   ])('refuses %j with 400 %s', (body, scimType) => {
     let error: unknown;
     try {

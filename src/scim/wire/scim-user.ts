@@ -10,6 +10,8 @@ export interface ScimUserState {
   familyName: string;
   active: boolean;
   externalId: string | null;
+  /** As the client sent it; null: never sent (or unassigned), shown derived from the names. */
+  displayName: string | null;
 }
 
 /** A POST or PUT body after validation; optional attributes left out by the client are undefined. */
@@ -19,6 +21,7 @@ export interface ScimUserInput {
   familyName: string;
   active?: boolean;
   externalId?: string | null;
+  displayName?: string | null;
 }
 
 export interface ScimUser {
@@ -35,6 +38,7 @@ export interface ScimUser {
 
 const NAME_MAX = 200;
 const EXTERNAL_ID_MAX = 255;
+const DISPLAY_NAME_MAX = 400;
 
 /** The weak ETag of a user version, as sent in the ETag header and meta.version. */
 export function userEtag(version: number): string {
@@ -53,7 +57,7 @@ export function toScimUser(user: UserEntity, location: string): ScimUser {
     ...(user.externalId ? { externalId: user.externalId } : {}),
     userName: user.email,
     name: { givenName: user.givenName, familyName: user.familyName },
-    displayName: displayNameOf(user.givenName, user.familyName),
+    displayName: user.displayName ?? displayNameOf(user.givenName, user.familyName),
     active: user.active,
     emails: [{ value: user.email, type: 'work', primary: true }],
     meta: {
@@ -67,7 +71,7 @@ export function toScimUser(user: UserEntity, location: string): ScimUser {
 }
 
 export function stateOf(user: UserEntity): ScimUserState {
-  return { userName: user.email, givenName: user.givenName, familyName: user.familyName, active: user.active, externalId: user.externalId };
+  return { userName: user.email, givenName: user.givenName, familyName: user.familyName, active: user.active, externalId: user.externalId, displayName: user.displayName };
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -130,8 +134,17 @@ export function parseExternalId(value: unknown): string | null {
   return text === '' ? null : text;
 }
 
+/** displayName as sent (trimmed); null (or an empty string) unassigns it: shown derived from the names again. */
+export function parseDisplayName(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string') throw ScimException.invalidValue('displayName must be a string');
+  const text = cleanString(value, 'displayName');
+  if (text.length > DISPLAY_NAME_MAX) throw ScimException.invalidValue(`displayName must be at most ${DISPLAY_NAME_MAX} characters`);
+  return text === '' ? null : text;
+}
+
 /**
- * Reads a POST or PUT body. Read-only attributes (id, meta, displayName, emails), attributes the
+ * Reads a POST or PUT body. Read-only attributes (id, meta, emails), attributes the
  * schema lacks (password, groups, locale, enterprise extension…) and unknown schema URNs are
  * ignored; JSON null for an optional attribute unassigns it.
  */
@@ -150,5 +163,7 @@ export function readScimUserInput(body: unknown): ScimUserInput {
   if (active !== undefined && active !== null) input.active = parseActive(active);
   const externalId = getAttribute(body, 'externalId');
   if (externalId !== undefined) input.externalId = parseExternalId(externalId);
+  const displayName = getAttribute(body, 'displayName');
+  if (displayName !== undefined) input.displayName = parseDisplayName(displayName);
   return input;
 }

@@ -136,7 +136,7 @@ describe('SCIM gate, discovery and error format', () => {
       const attrs = Object.fromEntries((schema.attributes as { name: string; subAttributes?: unknown[] }[]).map((x) => [x.name, x]));
       expect(Object.keys(attrs)).toEqual(['userName', 'name', 'displayName', 'active', 'emails']);
       expect(attrs.userName).toMatchObject({ type: 'string', required: true, caseExact: false, mutability: 'readWrite', uniqueness: 'server' });
-      expect(attrs.displayName).toMatchObject({ type: 'string', mutability: 'readOnly' });
+      expect(attrs.displayName).toMatchObject({ type: 'string', mutability: 'readWrite', required: false });
       expect(attrs.active).toMatchObject({ type: 'boolean', mutability: 'readWrite' });
       expect(attrs.emails).toMatchObject({ type: 'complex', multiValued: true, mutability: 'readOnly' });
       expect(attrs.name!.subAttributes).toEqual([

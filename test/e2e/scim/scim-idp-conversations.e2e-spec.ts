@@ -110,7 +110,7 @@ describe('identity provider conversations', () => {
   });
 
   describe('Microsoft Entra ID with ?aadOptscim062020 (RFC-compliant PATCH)', () => {
-    it('provisions, updates with a path-less dotted-key replace, disables with a real boolean, hard-deletes', async () => {
+    it('provisions, updates with a path-less dotted-key replace, disables with a real boolean, deletes, provisions again', async () => {
       const f = await createScimTenant(t);
       const userName = `kkom.${randomUUID().slice(0, 6)}@contoso.com`;
       const lookup = await f.scim.get(`Users?aadOptscim062020&filter=userName+eq+%22${encodeURIComponent(userName)}%22`);
@@ -136,7 +136,7 @@ describe('identity provider conversations', () => {
         ],
       });
       expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ userName, name: { givenName: 'Kkom', familyName: 'Unua' }, displayName: 'Kkom Unua', emails: [{ value: userName }] });
+      expect(updated.body).toMatchObject({ userName, name: { givenName: 'Kkom', familyName: 'Unua' }, displayName: 'Bjfe', emails: [{ value: userName }] });
 
       const disabled = await f.scim.patch(`Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
       expect(disabled.body.active).toBe(false);
@@ -145,7 +145,15 @@ describe('identity provider conversations', () => {
 
       const deleted = await f.scim.delete(`Users/${id}`);
       expect(deleted.status).toBe(204);
-      expect((await f.scim.get(`Users/${id}`)).body.active).toBe(false);
+      const gone = await f.scim.get(`Users/${id}`);
+      expect(gone.status).toBe(404);
+      expect(gone.body).toEqual(scimError(404, undefined, `Resource ${id} not found`));
+      expect((await f.scim.get(`Users?aadOptscim062020&filter=userName+eq+%22${encodeURIComponent(userName)}%22`)).body).toEqual(EMPTY_LIST);
+
+      // Assigned to the app again: Entra looks the user up (not found) and POSTs it; the same user comes back.
+      const again = await f.scim.post('Users?aadOptscim062020', { schemas: [USER_SCHEMA], externalId: 'Eqpj', userName, active: true, name: { familyName: 'Pkqf', givenName: 'Gtfd' } });
+      expect(again.status).toBe(201);
+      expect(again.body).toMatchObject({ id, userName, active: true, displayName: 'Gtfd Pkqf' });
     });
   });
 
@@ -220,7 +228,7 @@ describe('identity provider conversations', () => {
   });
 
   describe('miniOrange (required attributes: givenName, familyName, userName, displayName, emails)', () => {
-    it('creates with every required attribute, updates by PUT and PATCH replace, deletes (= deactivates)', async () => {
+    it('creates with every required attribute, updates by PUT and PATCH replace, deletes (gone for SCIM, kept as removed)', async () => {
       const f = await createScimTenant(t);
       const userName = `mo.${randomUUID().slice(0, 6)}@example.org`;
       const body = {
@@ -249,13 +257,14 @@ describe('identity provider conversations', () => {
           { op: 'replace', path: 'emails[type eq "work"].value', value: 'ignored@example.org' },
         ],
       });
-      expect(patch.body).toMatchObject({ name: { givenName: 'Mandarin', familyName: 'Tangerine' }, displayName: 'Mandarin Tangerine', emails: [{ value: userName }] });
+      expect(patch.body).toMatchObject({ name: { givenName: 'Mandarin', familyName: 'Tangerine' }, displayName: 'ignored', emails: [{ value: userName }] });
 
       const deleted = await f.scim.delete(`Users/${id}`);
       expect(deleted.status).toBe(204);
       const after = await f.scim.get(`Users/${id}`);
-      expect(after.status).toBe(200);
-      expect(after.body.active).toBe(false);
+      expect(after.status).toBe(404);
+      expect(after.body).toEqual(scimError(404, undefined, `Resource ${id} not found`));
+      expect((await f.admin.get(`users/${id}`)).body).toMatchObject({ active: false, scimRemoved: true });
     });
   });
 });

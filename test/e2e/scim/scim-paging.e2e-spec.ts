@@ -247,7 +247,7 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
 
       const page = userSearchSql(big.tenant.id, null, 0, 100, { userId: all[15000]!, backward: false });
       const plan = await explain(page);
-      expect(plan).toMatch(/Index Scan using users_tenant_created_at_id_idx on users u\s/);
+      expect(plan).toMatch(/Index Scan using users_tenant_live_order_idx on users u\s/);
       expect(plan).toMatch(/Index Cond: \(\(tenant_id = .*\) AND \(ROW\(created_at, id\) > ROW\(/);
       expect(plan).toMatch(/Index Scan using users_pkey on users k/);
       expect(plan).not.toMatch(/Sort|Seq Scan/);
@@ -255,11 +255,11 @@ describe('SCIM /Users paging at depth (page anchors and RFC 9865 cursors)', () =
       expect(rows.map((r) => r.id)).toEqual(all.slice(15001, 15101));
 
       const backward = await explain(userSearchSql(big.tenant.id, null, 0, 101, { userId: all[15000]!, backward: true }));
-      expect(backward).toMatch(/Index Scan Backward using users_tenant_created_at_id_idx on users u\s/);
+      expect(backward).toMatch(/Index Scan Backward using users_tenant_live_order_idx on users u\s/);
       expect(backward).not.toMatch(/Sort|Seq Scan/);
 
       const skip = await explain(userKeyAtSql(big.tenant.id, null, 15000));
-      expect(skip).toMatch(/Index Only Scan using users_tenant_created_at_id_idx on users u\s/);
+      expect(skip).toMatch(/Index Only Scan using users_tenant_live_order_idx on users u\s/);
       expect(skip).not.toMatch(/Sort|Seq Scan/);
     });
 
@@ -429,22 +429,73 @@ describe('SCIM list totals', () => {
       [tenantId, prefix, n],
     );
 
-  it('reuse a counted total for SCIM_LIST_TOTAL_CACHE_SECONDS, but a complete first page is always exact', async () => {
+  const newUser = (prefix: string) => ({ schemas: [USER_SCHEMA], userName: `${prefix}.${randomUUID().slice(0, 8)}@example.com`, name: { givenName: 'T', familyName: prefix } });
+
+  it('is exact right after a create, a removal or a change a filter reads; a count is reused only while nothing changed', async () => {
     const t = await startTestApp();
     try {
       const f = await createScimTenant(t);
-      await insertUsers(t, f.tenant.id, 'tot', 4); // 5 users with the admin
-      const page = async () => (await f.scim.get('Users?startIndex=2&count=2')).body as ListBody;
-      expect((await page()).totalResults).toBe(5);
-      await insertUsers(t, f.tenant.id, 'late', 1);
-      // Counted once: the next pages of the same read do not count the tenant again.
-      expect((await page()).totalResults).toBe(5);
-      const cached = await queryDatabase<{ total: number }>(t.db, 'SELECT total FROM scim_list_totals WHERE tenant_id = $1', [f.tenant.id]);
-      expect(cached).toEqual([{ total: 5 }]);
-      // A lookup whose first page holds the whole result needs no count and is never stale.
-      const lookup = (await f.scim.get(`Users?filter=${encodeURIComponent('userName eq "late1@example.com"')}`)).body as ListBody;
-      expect(lookup.totalResults).toBe(1);
-      expect(((await f.scim.get('Users?count=100')).body as ListBody).totalResults).toBe(6);
+      const created: string[] = [];
+      for (let i = 0; i < 4; i++) created.push(((await f.scim.post('Users', newUser('tot'))).body as { id: string }).id);
+      // Not a complete first page: these are answered by a count.
+      const total = async (query = '') => ((await f.scim.get(`Users?${query}startIndex=2&count=2`)).body as ListBody).totalResults;
+      const cursorTotal = async () => ((await f.scim.get('Users?cursor=&count=2')).body as ListBody).totalResults;
+      expect(await total()).toBe(5);
+
+      const late = await f.scim.post('Users', newUser('late'));
+      expect(late.status).toBe(201);
+      expect(await total()).toBe(6); // created a moment before: counted
+      expect(await cursorTotal()).toBe(6);
+      expect((await f.scim.delete(`Users/${(late.body as { id: string }).id}`)).status).toBe(204);
+      expect(await total()).toBe(5); // removed a moment before: not counted
+      expect(await cursorTotal()).toBe(5);
+
+      const active = `filter=${encodeURIComponent('active eq true')}&`;
+      expect(await total(active)).toBe(5);
+      const off = await f.scim.patch(`Users/${created[0]}`, { Operations: [{ op: 'replace', path: 'active', value: false }] });
+      expect(off.status).toBe(200);
+      expect(await total(active)).toBe(4);
+      expect(await total()).toBe(5);
+
+      // Reused while unchanged: a row written behind the users module's back (no list version bump)
+      // is not counted, until the next write through it.
+      await insertUsers(t, f.tenant.id, 'behind', 1);
+      expect(await total()).toBe(5);
+      const kept = await queryDatabase(
+        t.db,
+        `SELECT t.total, t.users_version = v.members AS current FROM scim_list_totals t JOIN user_list_versions v USING (tenant_id)
+          WHERE t.tenant_id = $1 AND t.query_hash = $2`,
+        [f.tenant.id, scimQueryHash(null)],
+      );
+      expect(kept).toEqual([{ total: 5, current: true }]);
+      expect((await f.scim.post('Users', newUser('next'))).status).toBe(201);
+      expect(await total()).toBe(7);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a client that pages while startIndex <= totalResults sees every user, users created between its pages included', async () => {
+    const t = await startTestApp();
+    try {
+      const f = await createScimTenant(t);
+      await insertUsers(t, f.tenant.id, 'seed', 24); // 25 with the admin
+      const seen: string[] = [];
+      for (let startIndex = 1, totalResults = 1; startIndex <= totalResults; startIndex += 10) {
+        if (startIndex > 1) {
+          // The identity provider's other workers create users while this one pages.
+          const made = await Promise.all([1, 2, 3].map(() => f.scim.post('Users', newUser('paged'))));
+          expect(made.map((r) => r.status)).toEqual([201, 201, 201]);
+        }
+        const res = await f.scim.get(`Users?startIndex=${startIndex}&count=10`);
+        expect(res.status).toBe(200);
+        seen.push(...ids(res));
+        totalResults = (res.body as ListBody).totalResults;
+      }
+      // Pages at 1 (25 users), 11 (28), 21 (31), 31 (34); a total counted once and kept would stop at 21.
+      const all = await queryDatabase<{ id: string }>(t.db, 'SELECT id FROM users WHERE tenant_id = $1 ORDER BY created_at, id', [f.tenant.id]);
+      expect(all).toHaveLength(34);
+      expectExactlyOnce(seen, all.map((r) => r.id));
     } finally {
       await t.close();
     }

@@ -4,8 +4,9 @@ import type request from 'supertest';
 import { scimFilterToCriteria } from '../../../src/scim/wire/scim-user-filter.js';
 import { emailKey, emailKeySql } from '../../../src/users/email-key.js';
 import { userSearchSql } from '../../../src/users/user-criteria-sql.js';
-import { createUser, signIn } from '../../factories/session.factory.js';
-import { createScimTenant, LIST_RESPONSE, PATCH_OP, scimError, USER_SCHEMA, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
+import { expectRefused } from '../../factories/saml.factory.js';
+import { createUser, login, signIn } from '../../factories/session.factory.js';
+import { createSamlScimTenant, createScimTenant, LIST_RESPONSE, PATCH_OP, scimError, USER_SCHEMA, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
 import { PUBLIC_URL, startTestApp, type TestApp } from '../../utils/test-app.js';
 import { queryDatabase } from '../../utils/test-database.js';
 
@@ -66,7 +67,7 @@ describe('SCIM /Users', () => {
     });
 
     it('creates an active user (source scim, no licenses, role user) and answers 201 with Location and ETag', async () => {
-      const body = newUser({ externalId: 'ext-create', active: false, displayName: 'Ignored', emails: [{ value: 'other@example.com', type: 'home' }] });
+      const body = newUser({ externalId: 'ext-create', active: false, displayName: 'Shown As Sent', emails: [{ value: 'other@example.com', type: 'home' }] });
       const res = await f.scim.post('Users', body);
       expect(res.status).toBe(201);
       expect(res.headers['content-type']).toMatch(SCIM_JSON);
@@ -77,7 +78,7 @@ describe('SCIM /Users', () => {
         externalId: 'ext-create',
         userName: body.userName,
         name: body.name,
-        displayName: `${body.name.givenName} ${body.name.familyName}`,
+        displayName: 'Shown As Sent',
         active: true,
         emails: [{ value: body.userName, type: 'work', primary: true }],
         meta: {
@@ -91,7 +92,7 @@ describe('SCIM /Users', () => {
       expect(res.headers.location).toBe(user.meta.location);
       expect(res.headers.etag).toBe('W/"1"');
       const admin = await f.admin.get(`users/${user.id}`);
-      expect(admin.body).toMatchObject({ email: body.userName, active: true, source: 'scim', role: 'user', licenses: [] });
+      expect(admin.body).toMatchObject({ email: body.userName, active: true, source: 'scim', role: 'user', licenses: [], scimRemoved: false });
     });
 
     it('answers 400 invalidValue when userName is not an email address, and creates nothing', async () => {
@@ -125,8 +126,9 @@ describe('SCIM /Users', () => {
       const upper = existing.userName.toUpperCase();
       expectError(await f.scim.post('Users', newUser({ userName: upper })), 409, 'uniqueness', expect.stringContaining(upper));
 
-      await f.scim.delete(`Users/${existing.id}`);
+      expect((await f.scim.patch(`Users/${existing.id}`, { Operations: [{ op: 'replace', path: 'active', value: false }] })).body.active).toBe(false);
       expectError(await f.scim.post('Users', newUser({ userName: existing.userName })), 409, 'uniqueness');
+      expect((await fetchUser(existing.id)).active).toBe(false);
 
       const manual = await createUser(f.admin, { email: `Manual.${randomUUID().slice(0, 6)}@Example.com` });
       expectError(await f.scim.post('Users', newUser({ userName: manual.email.toLowerCase() })), 409, 'uniqueness');
@@ -212,7 +214,7 @@ describe('SCIM /Users', () => {
       expect(res.headers['content-type']).toMatch(SCIM_JSON);
       expect(res.headers.etag).toBe(res.body.meta.version);
       expect(res.body).toEqual(user);
-      await f.scim.delete(`Users/${user.id}`);
+      await f.scim.patch(`Users/${user.id}`, { Operations: [{ op: 'replace', path: 'active', value: false }] });
       const inactive = await f.scim.get(`Users/${user.id}`);
       expect(inactive.status).toBe(200);
       expect(inactive.body.active).toBe(false);
@@ -396,7 +398,10 @@ describe('SCIM /Users', () => {
     it('serves userName eq from the unique index on (tenant_id, email key) (EXPLAIN)', async () => {
       await queryDatabase(t.db, 'ANALYZE users');
       const { sql, params } = userSearchSql(paging.tenant.id, scimFilterToCriteria('userName eq "P017@EXAMPLE.COM"'), 0, 100);
-      const plan = await queryDatabase<{ 'QUERY PLAN': string }>(t.db, `EXPLAIN ${sql}`, params);
+      // A few hundred rows fit in three pages, which the planner may rightly read whole: sequential
+      // scans off, the plan shows which index serves the lookup (as it does at a million users).
+      const noSeqScan = { ...t.db, url: `${t.db.url}?options=${encodeURIComponent('-c enable_seqscan=off')}` };
+      const plan = await queryDatabase<{ 'QUERY PLAN': string }>(noSeqScan, `EXPLAIN ${sql}`, params);
       const text = plan.map((r) => r['QUERY PLAN']).join('\n');
       expect(text).toContain('users_tenant_email_key');
       expect(text).toContain('translate(');
@@ -429,7 +434,7 @@ describe('SCIM /Users', () => {
         userName: newName,
         externalId: 'keep-me',
         name: { givenName: 'Another', familyName: 'User' },
-        displayName: 'Another User',
+        displayName: 'Not Derived',
         emails: [{ value: newName, type: 'work', primary: true }],
         meta: { created: user.meta.created, version: 'W/"2"' },
       });
@@ -499,7 +504,6 @@ describe('SCIM /Users', () => {
         schemas: [PATCH_OP],
         Operations: [
           { op: 'Replace', path: 'emails[type eq "work"].value', value: 'other@example.com' },
-          { op: 'Replace', path: 'displayName', value: 'Other Name' },
           { op: 'Add', path: 'nickName', value: 'Babs' },
           { op: 'Replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber', value: '701984' },
           { op: 'replace', path: 'id', value: randomUUID() },
@@ -558,18 +562,242 @@ describe('SCIM /Users', () => {
       expect((await other.admin.get('me')).status).toBe(401);
     });
 
-    it('answers 204, deactivates and never deletes; a second DELETE is 204 too', async () => {
+    it('answers 204 and keeps the row, inactive and removed by the IdP; a second DELETE is 404', async () => {
       const user = await create();
       const res = await f.scim.delete(`Users/${user.id}`);
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
       expect(res.headers['content-type']).toBeUndefined();
-      const after = await fetchUser(user.id);
-      expect(after).toMatchObject({ id: user.id, active: false, meta: { version: 'W/"2"' } });
-      expect((await filter(`userName eq "${user.userName}"`)).body.Resources).toEqual([after]);
+      expectError(await f.scim.delete(`Users/${user.id}`), 404, undefined, `Resource ${user.id} not found`);
+      const [row] = await queryDatabase(t.db, 'SELECT active, version, scim_removed_at IS NOT NULL AS removed FROM users WHERE id = $1', [user.id]);
+      expect(row).toEqual({ active: false, version: 2, removed: true });
+    });
+  });
+
+  describe('removal by the identity provider (DELETE) and the same user brought back (POST)', () => {
+    const notFound = (id: string) => scimError(404, undefined, `Resource ${id} not found`);
+
+    it('makes the user gone for SCIM: GET, PUT, PATCH, DELETE answer 404; lists and every filter leave it out', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const user = await create({ externalId: `gone-${tag}`, name: { givenName: `Gone${tag}`, familyName: 'User' } });
       expect((await f.scim.delete(`Users/${user.id}`)).status).toBe(204);
-      const [row] = await queryDatabase(t.db, 'SELECT active FROM users WHERE id = $1', [user.id]);
-      expect(row).toEqual({ active: false });
+
+      for (const res of [
+        await f.scim.get(`Users/${user.id}`),
+        await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: user.name }),
+        await f.scim.patch(`Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: true }] }),
+        await f.scim.delete(`Users/${user.id}`),
+        await f.scim.delete(`Users/${user.id}`, { 'if-match': '*' }),
+      ]) {
+        expect(res.status).toBe(404);
+        expect(res.body).toEqual(notFound(user.id));
+      }
+      for (const expr of [
+        `userName eq "${user.userName.toUpperCase()}"`,
+        `id eq "${user.id}"`,
+        `externalId eq "gone-${tag}"`,
+        `emails[type eq "work"].value eq "${user.userName}"`,
+        `emails.value eq "${user.userName}"`,
+        `name.givenName eq "Gone${tag}"`,
+        `displayName co "${tag}"`,
+        `active eq false and name.givenName sw "gone${tag}"`,
+      ]) {
+        const res = await filter(expr);
+        expect({ expr, status: res.status, body: res.body }).toEqual({ expr, status: 200, body: { schemas: [LIST_RESPONSE], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] } });
+      }
+      const all = await f.scim.get('Users?count=200');
+      expect((all.body.Resources as ScimUserJson[]).map((u) => u.id)).not.toContain(user.id);
+      const cursor = await f.scim.get('Users?cursor=&count=200');
+      expect((cursor.body.Resources as ScimUserJson[]).map((u) => u.id)).not.toContain(user.id);
+      expect(cursor.body.totalResults).toBe(all.body.totalResults);
+    });
+
+    it('keeps the user in the User List (scimRemoved, inactive, licenses kept); admins may edit licenses but not activate it', async () => {
+      const user = await create();
+      expect((await f.admin.patch(`users/${user.id}`, { licenses: ['crm'] })).status).toBe(200);
+      expect((await f.scim.delete(`Users/${user.id}`)).status).toBe(204);
+
+      const view = await f.admin.get(`users/${user.id}`);
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ id: user.id, email: user.userName, active: false, licenses: ['crm'], source: 'scim', scimRemoved: true });
+      const list = await f.admin.get(`users?search=${encodeURIComponent(user.userName)}`);
+      expect(list.body.items).toEqual([view.body]);
+
+      const licensed = await f.admin.patch(`users/${user.id}`, { licenses: ['crm', 'service'], active: false });
+      expect(licensed.status).toBe(200);
+      expect(licensed.body).toMatchObject({ licenses: ['crm', 'service'], active: false, scimRemoved: true });
+      const activate = await f.admin.patch(`users/${user.id}`, { active: true, licenses: [] });
+      expect(activate.status).toBe(409);
+      expect(activate.body).toEqual({ error: 'scim_removed', message: expect.stringContaining('was removed by the identity provider'), field: 'active' });
+      expect((await f.admin.get(`users/${user.id}`)).body).toMatchObject({ licenses: ['crm', 'service'], active: false, scimRemoved: true });
+    });
+
+    it('refuses the password and the SAML sign-in of a removed user as inactive, and ends its sessions', async () => {
+      const s = await createSamlScimTenant(t);
+      const email = `removed.${randomUUID().slice(0, 8)}@example.com`;
+      const password = 'correct horse battery staple';
+      const created = await createUser(s.admin, { email, password });
+      const session = await signIn(t, s.tenant.slug, email, password);
+      expect((await s.samlAs(email)).status).toBe(302);
+
+      expect((await s.scim.delete(`Users/${created.id}`)).status).toBe(204);
+      expect((await session.get('me')).status).toBe(401);
+      const byPassword = await login(t, s.tenant.slug, email, password);
+      expect(byPassword.status).toBe(403);
+      expect(byPassword.body).toEqual({ error: 'inactive', message: expect.stringContaining('removed by your identity provider') });
+      expectRefused(await s.samlAs(email), 403, 'This account is deactivated');
+      const reasons = (await s.admin.get('audit?limit=5')).body.items as { kind: string; outcome: string; reason: string | null }[];
+      expect(reasons).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'auth', outcome: 'failure', reason: 'user was removed by the identity provider' }),
+          expect.objectContaining({ kind: 'saml_login', outcome: 'failure', reason: expect.stringContaining('removed by the identity provider') }),
+        ]),
+      );
+    });
+
+    it('ends every group membership in the same transaction, taking one off each group member_count', async () => {
+      const user = await create();
+      const other = await create();
+      const groups = await queryDatabase<{ id: string }>(
+        t.db,
+        `INSERT INTO groups (tenant_id, display_name) SELECT $1, 'Removal ' || $2 || ' ' || i FROM generate_series(1, 3) AS i RETURNING id`,
+        [f.tenant.id, randomUUID().slice(0, 8)],
+      );
+      const ids = groups.map((g) => g.id);
+      await queryDatabase(
+        t.db,
+        `INSERT INTO group_members (tenant_id, group_id, user_id) SELECT $1, g, u FROM unnest($2::uuid[]) AS g, unnest($3::uuid[]) AS u`,
+        [f.tenant.id, ids, [user.id, other.id]],
+      );
+      await queryDatabase(t.db, 'UPDATE groups SET member_count = 2 WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [f.tenant.id, ids]);
+
+      expect((await f.scim.delete(`Users/${user.id}`)).status).toBe(204);
+      const members = await queryDatabase<{ user_id: string }>(t.db, 'SELECT user_id FROM group_members WHERE tenant_id = $1 AND group_id = ANY($2::uuid[])', [f.tenant.id, ids]);
+      expect(members.map((m) => m.user_id)).toEqual([other.id, other.id, other.id]);
+      const counts = await queryDatabase(t.db, 'SELECT member_count, version FROM groups WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [f.tenant.id, ids]);
+      expect(counts).toEqual([
+        { member_count: 1, version: 2 },
+        { member_count: 1, version: 2 },
+        { member_count: 1, version: 2 },
+      ]);
+    });
+
+    it('a later POST of the userName (any case) brings the same row back: 201, same id, active, attributes from the body', async () => {
+      const user = await create({ externalId: 'before', displayName: 'Before Removal' });
+      expect((await f.admin.patch(`users/${user.id}`, { licenses: ['marketing'] })).status).toBe(200);
+      expect((await f.scim.delete(`Users/${user.id}`)).status).toBe(204);
+
+      const again = newUser({ userName: user.userName.toUpperCase(), name: { givenName: 'Back', familyName: 'Again' }, active: false });
+      const res = await f.scim.post('Users', again);
+      expect(res.status).toBe(201);
+      expect(res.headers['content-type']).toMatch(SCIM_JSON);
+      expect(res.body).toEqual({
+        schemas: [USER_SCHEMA],
+        id: user.id,
+        userName: again.userName,
+        name: { givenName: 'Back', familyName: 'Again' },
+        displayName: 'Back Again',
+        active: true,
+        emails: [{ value: again.userName, type: 'work', primary: true }],
+        meta: { resourceType: 'User', created: user.meta.created, lastModified: expect.any(String), location: user.meta.location, version: 'W/"4"' },
+      });
+      expect(res.headers.location).toBe(user.meta.location);
+      expect(res.headers.etag).toBe('W/"4"');
+      expect((await f.scim.get(`Users/${user.id}`)).body).toEqual(res.body);
+      expect((await filter(`userName eq "${user.userName}"`)).body.Resources).toEqual([res.body]);
+      const [row] = await queryDatabase(t.db, 'SELECT scim_removed_at, display_name, external_id FROM users WHERE tenant_id = $1 AND id = $2', [f.tenant.id, user.id]);
+      expect(row).toEqual({ scim_removed_at: null, display_name: null, external_id: null });
+      expect((await f.admin.get(`users/${user.id}`)).body).toMatchObject({ active: true, scimRemoved: false, licenses: ['marketing'], role: 'user' });
+
+      expectError(await f.scim.post('Users', again), 409, 'uniqueness', expect.stringContaining(again.userName));
+      const events = await scimAudit();
+      expect(events.slice(0, 3).map((e) => `${e.action}:${e.target}:${e.outcome}`)).toEqual([
+        `user.create:${again.userName}:failure`,
+        `user.create:${again.userName}:success`,
+        `user.deactivate:${user.userName}:success`,
+      ]);
+    });
+
+    it('10 concurrent POSTs of a removed userName bring it back once (201) and answer 409 to the rest, never a 500', async () => {
+      const user = await create();
+      expect((await f.scim.delete(`Users/${user.id}`)).status).toBe(204);
+      const responses = await Promise.all(Array.from({ length: 10 }, () => f.scim.post('Users', newUser({ userName: user.userName }))));
+      expect(responses.map((r) => r.status).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
+      for (const r of responses.filter((x) => x.status === 409)) expect(r.body).toEqual(scimError(409, 'uniqueness'));
+      expect(responses.find((r) => r.status === 201)!.body.id).toBe(user.id);
+    });
+
+    it('still refuses to remove the last active System Admin, and brings a removed admin back with its role (letter case may differ)', async () => {
+      const other = await createScimTenant(t);
+      const adminId = other.admin.user.id;
+      const refused = await other.scim.delete(`Users/${adminId}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toEqual(scimError(409, undefined, expect.stringContaining('last active System Admin')));
+      expect((await other.admin.get(`users/${adminId}`)).body).toMatchObject({ active: true, scimRemoved: false });
+
+      const second = await other.admin.post('users', { email: `second-${randomUUID().slice(0, 6)}@example.com`, givenName: 'S', familyName: 'A', role: 'system_admin' });
+      expect(second.status).toBe(201);
+      expect((await other.scim.delete(`Users/${adminId}`)).status).toBe(204);
+      expect(((await other.scim.get(`Users/${second.body.id}`)).body as ScimUserJson).active).toBe(true);
+      const back = await other.scim.post('Users', newUser({ userName: other.tenant.admin.email.toUpperCase() }));
+      expect(back.status).toBe(201);
+      expect(back.body).toMatchObject({ id: adminId, active: true, userName: other.tenant.admin.email.toUpperCase() });
+      expect((await signIn(t, other.tenant.slug, other.tenant.admin.email, other.tenant.admin.password)).user).toMatchObject({ id: adminId, role: 'system_admin', scimRemoved: false });
+    });
+  });
+
+  describe('displayName', () => {
+    const stored = async (id: string) =>
+      (await queryDatabase<{ display_name: string | null }>(t.db, 'SELECT display_name FROM users WHERE tenant_id = $1 AND id = $2', [f.tenant.id, id]))[0]!.display_name;
+
+    it('is stored as sent by POST, PUT and PATCH (with and without path), derived from the names when never sent or removed', async () => {
+      const derived = await create({ name: { givenName: 'Ada', familyName: 'Lovelace' } });
+      expect(derived.displayName).toBe('Ada Lovelace');
+      expect(await stored(derived.id)).toBeNull();
+
+      const user = await create({ displayName: 'Countess of Lovelace' });
+      expect(user.displayName).toBe('Countess of Lovelace');
+      expect(await stored(user.id)).toBe('Countess of Lovelace');
+      expect((await filter(`displayName eq "countess of lovelace"`)).body.Resources).toEqual([user]);
+
+      const put = await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: { givenName: 'A', familyName: 'B' }, displayName: 'By PUT' });
+      expect(put.body.displayName).toBe('By PUT');
+      const kept = await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: { givenName: 'C', familyName: 'D' } });
+      expect(kept.body.displayName).toBe('By PUT');
+      const path = await f.scim.patch(`Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'displayName', value: 'By Path' }] });
+      expect(path.body).toMatchObject({ displayName: 'By Path', meta: { version: 'W/"4"' } });
+      const pathless = await f.scim.patch(`Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { displayName: 'Path-less', 'name.givenName': 'E' } }] });
+      expect(pathless.body).toMatchObject({ displayName: 'Path-less', name: { givenName: 'E', familyName: 'D' } });
+      const removed = await f.scim.patch(`Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'displayName' }] });
+      expect(removed.body.displayName).toBe('E D');
+      expect(await stored(user.id)).toBeNull();
+      const nulled = await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: { givenName: 'F', familyName: 'G' }, displayName: 'Again' });
+      expect(nulled.body.displayName).toBe('Again');
+      expect((await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: { givenName: 'F', familyName: 'G' }, displayName: null })).body.displayName).toBe('F G');
+    });
+
+    it('answers 400 invalidValue naming displayName when it is over 400 characters or not a string, changing nothing', async () => {
+      const user = await create({ displayName: 'x'.repeat(400) });
+      expect(user.displayName).toHaveLength(400);
+      const long = 'y'.repeat(401);
+      const body = newUser({ displayName: long });
+      expectError(await f.scim.post('Users', body), 400, 'invalidValue', 'displayName must be at most 400 characters');
+      expect((await filter(`userName eq "${body.userName}"`)).body.totalResults).toBe(0);
+      expectError(await f.scim.post('Users', newUser({ displayName: { formatted: 'x' } })), 400, 'invalidValue', 'displayName must be a string');
+      expectError(await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: user.name, displayName: long }), 400, 'invalidValue', 'displayName must be at most 400 characters');
+      expectError(
+        await f.scim.patch(`Users/${user.id}`, { Operations: [{ op: 'replace', path: 'displayName', value: long }] }),
+        400,
+        'invalidValue',
+        'Operation 1: displayName must be at most 400 characters',
+      );
+      expectError(
+        await f.scim.patch(`Users/${user.id}`, { Operations: [{ op: 'replace', value: { displayName: 'ok', active: false } }, { op: 'replace', value: { displayName: 7 } }] }),
+        400,
+        'invalidValue',
+        'Operation 2: displayName must be a string',
+      );
+      expect(await fetchUser(user.id)).toEqual(user);
     });
   });
 
@@ -624,7 +852,8 @@ describe('SCIM /Users', () => {
       const put = await f.scim.put(`Users/${user.id}`, { userName: user.userName, name: { givenName: 'V3', familyName: 'X' } }, { 'if-match': 'W/"1", W/"2"' });
       expect(put.body.meta.version).toBe('W/"3"');
       expect((await f.scim.delete(`Users/${user.id}`, { 'if-match': '*' })).status).toBe(204);
-      expect((await fetchUser(user.id)).meta.version).toBe('W/"4"');
+      const [row] = await queryDatabase(t.db, 'SELECT version FROM users WHERE id = $1', [user.id]);
+      expect(row).toEqual({ version: 4 });
     });
   });
 

@@ -67,6 +67,8 @@ const ACTION_NAMES: Record<string, string> = {
   'saml.update': 'SAML settings changed',
   'saml.certificate': 'Verification certificate uploaded',
   'saml.unenforce': 'Enforce SAML Login turned off (operator)',
+  'saml.metadata_url': 'Metadata URL changed',
+  'saml.metadata_refresh': 'IdP metadata refresh',
   'scim.enable': 'SCIM provisioning enabled',
   'scim.disable': 'SCIM provisioning disabled',
   'scim.token.regenerate': 'SCIM token regenerated',

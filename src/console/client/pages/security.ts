@@ -62,6 +62,22 @@ class SecurityPage {
     description: 'Everyone, System Admins included, must sign in from the identity provider; password sign-in stops. If you get locked out, your operator can turn this off.',
   });
   private readonly enforceError = new Message('alert');
+  private readonly metadataUrl = h('input', {
+    id: 'metadata-url',
+    type: 'url',
+    class: 'input mono',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'https://login.microsoftonline.com/…/federationmetadata/2007-06/federationmetadata.xml?appid=…',
+    'aria-describedby': 'metadata-url-hint metadata-url-state',
+  });
+  private readonly refreshMetadata = h('button', { type: 'button', class: 'button' }, 'Refresh now');
+  private readonly metadataState = h('p', { class: 'hint', id: 'metadata-url-state' });
+  /** The last refresh's failure, as the server keeps it (shown until a refresh succeeds). */
+  private readonly metadataError = new Message('alert');
+  private readonly metadataStatus = new Message('status');
+  /** A Metadata URL the server refused on Save (400 invalid_url). */
+  private readonly metadataUrlError = new Message('alert');
 
   private readonly scimEnabled = checkboxField({
     label: 'Enable SCIM Provisioning',
@@ -103,6 +119,8 @@ class SecurityPage {
       this.idpSsoUrl.removeAttribute('aria-invalid');
       this.syncControls();
     });
+    this.metadataUrl.addEventListener('input', () => this.syncControls());
+    this.refreshMetadata.addEventListener('click', () => void this.onRefreshMetadata());
     this.certInput.addEventListener('change', () => void this.onUpload());
     this.regenerate.addEventListener('click', () => void this.onRegenerate());
 
@@ -153,6 +171,21 @@ class SecurityPage {
         this.certError.el,
         this.certList,
       ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'metadata-url' }, 'Metadata URL'),
+        h(
+          'p',
+          { class: 'hint', id: 'metadata-url-hint' },
+          'Optional: where your identity provider publishes its metadata (Entra ID: App Federation Metadata Url; Okta: Metadata URL). Saved with Save; Latchkey then fetches it on a schedule and takes the signing certificates from it, so a rolled certificate is trusted before the old one stops working.',
+        ),
+        h('div', { class: 'input-group' }, this.metadataUrl, this.refreshMetadata),
+        this.metadataUrlError.el,
+        this.metadataState,
+        this.metadataStatus.el,
+        this.metadataError.el,
+      ),
       this.enforce.el,
       this.enforceError.el,
     );
@@ -190,7 +223,9 @@ class SecurityPage {
       this.samlEnabled.input.checked = s.saml.enabled;
       this.enforce.input.checked = s.saml.enforceLogin;
       this.scimEnabled.input.checked = s.scim.enabled;
+      this.metadataUrl.value = s.saml.metadataUrl ?? '';
     }
+    this.renderMetadataState();
     this.signOnUrl.setValue(s.saml.signOnUrl);
     if (resetForm || !this.idpSsoUrlChanged()) this.idpSsoUrl.value = s.saml.idpSsoUrl ?? '';
     this.loginUrl.setValue(s.saml.signOnUrl.replace(/\/acs$/, '/login'));
@@ -231,6 +266,10 @@ class SecurityPage {
     this.scimEnabled.input.disabled = !scimAllowed && !this.scimEnabled.input.checked;
     this.scimEnabled.note.textContent = scimAllowed ? '' : 'SCIM needs SAML: enable SAML Sign-on and upload a verification certificate first.';
 
+    const urlDirty = this.metadataUrl.value.trim() !== (s.saml.metadataUrl ?? '');
+    this.refreshMetadata.disabled = !s.saml.metadataUrl || urlDirty;
+    this.refreshMetadata.title = urlDirty ? 'Save the new Metadata URL first' : s.saml.metadataUrl ? '' : 'Enter and save a Metadata URL first';
+
     const dirty = this.isDirty();
     this.dirtyNote.hidden = !dirty;
     this.actionBar.classList.toggle('dirty', dirty);
@@ -241,9 +280,43 @@ class SecurityPage {
     return (
       this.samlEnabled.input.checked !== s.saml.enabled ||
       this.enforce.input.checked !== s.saml.enforceLogin ||
+      this.metadataUrl.value.trim() !== (s.saml.metadataUrl ?? '') ||
       this.scimEnabled.input.checked !== s.scim.enabled ||
       this.idpSsoUrlChanged()
     );
+  }
+
+  /** When the metadata was last fetched, and the last failure as an alert (the certificates shown are the ones kept). */
+  private renderMetadataState(): void {
+    const s = this.settings.saml;
+    this.metadataState.textContent = !s.metadataUrl
+      ? ''
+      : s.metadataRefreshedAt
+        ? `Last refreshed ${formatDateTime(s.metadataRefreshedAt)}.`
+        : 'Not fetched successfully yet.';
+    if (s.metadataError) this.metadataError.show(`The last metadata refresh failed: ${s.metadataError}. The certificates below are unchanged.`.replace(/\.\./g, '.'));
+    else this.metadataError.clear();
+  }
+
+  private async onRefreshMetadata(): Promise<void> {
+    this.metadataStatus.clear();
+    this.refreshMetadata.disabled = true;
+    this.metadataStatus.show('Fetching the metadata…');
+    try {
+      this.settings = await this.api.post<SecuritySettings>('settings/saml/metadata/refresh');
+      const n = this.settings.saml.certificates.length;
+      this.metadataStatus.show(`Metadata refreshed: ${pluralize(n, 'signing certificate', 'signing certificates')}.`, 6000);
+    } catch (err) {
+      this.metadataStatus.clear();
+      // The server kept the failure in the settings: show them as they are now.
+      try {
+        this.settings = await this.api.get<SecuritySettings>('settings/security');
+      } catch {
+        this.metadataError.show(writeError(err));
+      }
+    } finally {
+      this.applyServerState(false);
+    }
   }
 
   /** The IdP SSO URL as typed, null when empty. */
@@ -325,18 +398,22 @@ class SecurityPage {
     this.enforceError.clear();
     this.scimError.clear();
     this.idpSsoUrlError.clear();
+    this.metadataUrlError.clear();
     if (!this.isDirty()) {
       this.saveStatus.show('Nothing to save: no changes.', 3000);
       return;
     }
     const s = this.settings;
+    const metadataUrl = this.metadataUrl.value.trim() || null;
     const saml = {
       enabled: this.samlEnabled.input.checked,
       enforceLogin: this.enforce.input.checked,
+      // Sent only when changed: a new URL is fetched while saving.
+      ...(metadataUrl !== s.saml.metadataUrl ? { metadataUrl } : {}),
       ...(this.idpSsoUrlChanged() ? { idpSsoUrl: this.typedIdpSsoUrl() } : {}),
     };
     const scim = { enabled: this.scimEnabled.input.checked };
-    const samlChanged = saml.enabled !== s.saml.enabled || saml.enforceLogin !== s.saml.enforceLogin || this.idpSsoUrlChanged();
+    const samlChanged = saml.enabled !== s.saml.enabled || saml.enforceLogin !== s.saml.enforceLogin || 'metadataUrl' in saml || 'idpSsoUrl' in saml;
     const scimChanged = scim.enabled !== s.scim.enabled;
     // SCIM depends on SAML: switch SAML on before SCIM, and SCIM off before SAML.
     const steps: ('saml' | 'scim')[] = scimChanged && !scim.enabled ? ['scim', 'saml'] : ['saml', 'scim'];
@@ -348,12 +425,13 @@ class SecurityPage {
           try {
             this.settings = await this.api.put<SecuritySettings>('settings/saml', saml);
           } catch (err) {
-            if (err instanceof ApiError && err.code === 'invalid_url') {
+            if (err instanceof ApiError && err.code === 'invalid_url' && err.message.startsWith('idpSsoUrl')) {
               this.idpSsoUrl.setAttribute('aria-invalid', 'true');
               this.idpSsoUrlError.show(`The IdP SSO URL was not saved: ${writeError(err)}`);
               this.idpSsoUrl.focus();
             } else {
-              (err instanceof ApiError && err.code === 'certificate_required' ? this.enforceError : this.saveError).show(writeError(err));
+              const target = err instanceof ApiError && err.code === 'certificate_required' ? this.enforceError : err instanceof ApiError && err.code === 'invalid_url' ? this.metadataUrlError : this.saveError;
+              target.show(writeError(err));
             }
             return;
           }
@@ -371,12 +449,14 @@ class SecurityPage {
     } finally {
       this.save.disabled = false;
       // Show what the server holds now, keeping any change that did not get saved.
-      const keep = { saml: this.samlEnabled.input.checked, enforce: this.enforce.input.checked, scim: this.scimEnabled.input.checked, idpSsoUrl: this.idpSsoUrl.value };
+      const keep = { saml: this.samlEnabled.input.checked, enforce: this.enforce.input.checked, scim: this.scimEnabled.input.checked, metadataUrl: this.metadataUrl.value, idpSsoUrl: this.idpSsoUrl.value };
+      const refused = this.saveError.el.textContent || this.enforceError.el.textContent || this.scimError.el.textContent || this.metadataUrlError.el.textContent || this.idpSsoUrlError.el.textContent;
       this.applyServerState(true);
-      if (this.saveError.el.textContent || this.enforceError.el.textContent || this.scimError.el.textContent || this.idpSsoUrlError.el.textContent) {
+      if (refused) {
         this.samlEnabled.input.checked = keep.saml;
         this.enforce.input.checked = keep.enforce;
         this.scimEnabled.input.checked = keep.scim;
+        this.metadataUrl.value = keep.metadataUrl;
         this.idpSsoUrl.value = keep.idpSsoUrl;
         this.syncControls();
       }

@@ -156,7 +156,7 @@ class UserListPage {
           h('span', { class: 'user-email', id: emailId }, u.email),
         ),
       ),
-      h('td', { 'data-label': 'Status' }, u.active ? badge('Active', 'success') : badge('Inactive', 'neutral')),
+      h('td', { 'data-label': 'Status' }, statusBadge(u)),
       h('td', { 'data-label': 'Source' }, u.source === 'scim' ? 'SCIM' : 'Manual'),
       h('td', { 'data-label': 'Licenses' }, licenses),
       h('td', { 'data-label': 'Last sign-in' }, u.lastLoginAt ? h('time', { datetime: u.lastLoginAt, title: formatDateTime(u.lastLoginAt) }, formatRelative(u.lastLoginAt)) : h('span', { class: 'muted' }, 'Never')),
@@ -201,8 +201,13 @@ class UserListPage {
     const active = checkboxField({
       label: 'Active',
       checked: user.active,
-      description: user.source === 'scim' ? 'Inactive users cannot sign in and their sessions end at once. Your identity provider may change this over SCIM.' : 'Inactive users cannot sign in and their sessions end at once.',
+      description: user.scimRemoved
+        ? 'Removed by identity provider: this user cannot sign in. Only the identity provider can bring them back (assign them to the application again); licenses and role are kept meanwhile.'
+        : user.source === 'scim'
+          ? 'Inactive users cannot sign in and their sessions end at once. Your identity provider may change this over SCIM.'
+          : 'Inactive users cannot sign in and their sessions end at once.',
     });
+    active.input.disabled = user.scimRemoved;
     const save = h('button', { type: 'submit', class: 'button primary' }, 'Save User Details');
     const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
     const form = h(
@@ -224,7 +229,16 @@ class UserListPage {
       'dialog',
       { class: 'dialog', 'aria-labelledby': titleId },
       h('h2', { id: titleId, class: 'dialog-title' }, 'Edit User Settings'),
-      h('p', { class: 'dialog-subtitle' }, h('strong', null, fullName(user) || user.email), ' · ', user.email, ' · ', user.source === 'scim' ? 'SCIM' : 'Manual'),
+      h(
+        'p',
+        { class: 'dialog-subtitle' },
+        h('strong', null, fullName(user) || user.email),
+        ' · ',
+        user.email,
+        ' · ',
+        user.source === 'scim' ? 'SCIM' : 'Manual',
+        user.scimRemoved ? ' · Removed by identity provider' : null,
+      ),
       form,
     );
     cancel.addEventListener('click', () => dialog.close());
@@ -239,7 +253,8 @@ class UserListPage {
       const body = {
         licenses: boxes.filter((b) => b.input.checked).map((b) => b.input.value),
         role: role.value,
-        active: active.input.checked,
+        // Only the identity provider brings back a user it removed: activation is not sent for one.
+        ...(user.scimRemoved ? {} : { active: active.input.checked }),
       };
       this.api
         .patch<User>(`users/${encodeURIComponent(user.id)}`, body)
@@ -270,3 +285,8 @@ class UserListPage {
   }
 }
 
+/** Active, Inactive, or Removed by identity provider (SCIM DELETE: inactive, gone for SCIM, kept here). */
+function statusBadge(u: User): HTMLElement {
+  if (u.scimRemoved) return badge('Removed by identity provider', 'warning');
+  return u.active ? badge('Active', 'success') : badge('Inactive', 'neutral');
+}
