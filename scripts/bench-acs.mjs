@@ -8,9 +8,13 @@
 // A running server needs OPERATOR_TOKEN (same value in this script's environment) and a
 // PUBLIC_URL equal to --url. --spawn uses DATABASE_URL when set, else the embedded PostgreSQL
 // under ./data. Options: --requests 200, --port 3917.
+// --encrypted: each plain sign-in is followed by one whose assertion is encrypted to the tenant's
+// SP certificate (--cipher aes256-gcm, or aes128-gcm, aes128-cbc, aes256-cbc; RSA-OAEP), so both
+// medians come from the same server, tenant and moment; the responses are built before timing.
 // The test helpers (certificate generator, fake IdP) are TypeScript; they are compiled with swc
 // into .bench/ so the responses are exactly the ones the tests use.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +26,8 @@ const { values } = parseArgs({
     spawn: { type: 'boolean', default: false },
     requests: { type: 'string', default: '200' },
     port: { type: 'string', default: '3917' },
+    encrypted: { type: 'boolean', default: false },
+    cipher: { type: 'string', default: 'aes256-gcm' },
   },
 });
 const N = Number(values.requests);
@@ -38,6 +44,17 @@ async function waitForHealth(base, child) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${base}/health did not answer`);
+}
+
+/** CPU time (user + system, ms) the spawned server has used: robust where wall time is not (shared cores). */
+function cpuMs(pid) {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
 }
 
 async function json(res) {
@@ -82,25 +99,54 @@ async function main() {
     await json(await fetch(`${base}/api/t/${slug}/settings/saml`, { method: 'PUT', headers: admin, body: JSON.stringify({ enabled: true }) }));
 
     const acsUrl = `${base}/saml/${slug}/acs`;
-    const post = async () => {
-      const r = await buildIdpResponse({ preset: 'okta', key: cert.keyPem, cert: cert.certPem, acsUrl, nameId: email });
+    // The tenant's SP certificate (made when SAML was enabled), as an IdP reads it from the metadata.
+    const metadata = await (await fetch(`${base}/saml/${slug}/metadata`)).text();
+    const spCertBody = /use="encryption">[\s\S]*?<ds:X509Certificate>([^<]+)</.exec(metadata)?.[1];
+    if (values.encrypted && !spCertBody) throw new Error('the SP metadata publishes no encryption certificate');
+    const spCert = spCertBody ? `-----BEGIN CERTIFICATE-----\n${spCertBody.match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n` : null;
+    const cpu = { plain: 0, encrypted: 0 };
+    const post = async (encrypted = false) => {
+      const r = await buildIdpResponse({
+        preset: 'okta',
+        key: cert.keyPem,
+        cert: cert.certPem,
+        acsUrl,
+        nameId: email,
+        ...(encrypted ? { encryptTo: spCert, dataEncryption: values.cipher } : {}),
+      });
       const body = new URLSearchParams({ SAMLResponse: r.base64, RelayState: `/t/${slug}/app` }).toString();
+      const cpuBefore = cpuMs(child?.pid);
       const start = process.hrtime.bigint();
       const res = await fetch(acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'null' }, body });
       await res.arrayBuffer();
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (res.status !== 302) throw new Error(`ACS answered ${res.status}`);
+      cpu[encrypted ? 'encrypted' : 'plain'] += cpuMs(child?.pid) - cpuBefore;
+      if (res.status !== 302) throw new Error(`ACS answered ${res.status}${encrypted ? ' (encrypted)' : ''}`);
       return ms;
     };
-    for (let i = 0; i < 10; i++) await post(); // warm-up (JIT, connection pool)
-    const samples = [];
-    for (let i = 0; i < N; i++) samples.push(await post());
-    samples.sort((a, b) => a - b);
-    const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-    const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+    for (let i = 0; i < 10; i++) {
+      await post(); // warm-up (JIT, connection pool)
+      if (values.encrypted) await post(true);
+    }
+    cpu.plain = 0;
+    cpu.encrypted = 0;
+    const plain = [];
+    const encrypted = [];
+    for (let i = 0; i < N; i++) {
+      plain.push(await post());
+      if (values.encrypted) encrypted.push(await post(true));
+    }
+    const cpuNote = (kind) => (child ? `  server CPU ${(cpu[kind] / N).toFixed(1)} ms/request` : '');
+    const line = (samples, kind) => {
+      samples.sort((a, b) => a - b);
+      const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+      const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+      return `median ${q(0.5).toFixed(2)} ms  p90 ${q(0.9).toFixed(2)} ms  p99 ${q(0.99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms  min ${samples[0].toFixed(2)} ms  max ${samples.at(-1).toFixed(2)} ms${cpuNote(kind)}`;
+    };
     process.stdout.write(
       `ACS valid sign-in, ${N} sequential requests (RSA-2048, RSA-SHA256, Okta shape, fresh assertion IDs), server ${base}\n` +
-        `median ${q(0.5).toFixed(2)} ms  p90 ${q(0.9).toFixed(2)} ms  p99 ${q(0.99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms  min ${samples[0].toFixed(2)} ms  max ${samples.at(-1).toFixed(2)} ms\n`,
+        `${values.encrypted ? 'plain:     ' : ''}${line(plain, 'plain')}\n` +
+        (values.encrypted ? `encrypted: ${line(encrypted, 'encrypted')}   (${values.cipher}, RSA-OAEP to the tenant's SP key; interleaved with the plain ones)\n` : ''),
     );
   } finally {
     if (child) {

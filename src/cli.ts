@@ -12,6 +12,7 @@ import { ApiException } from './common/http/api-exception.js';
 import { createLogger } from './common/logging/logger.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { loadConfig } from './config/app-config.js';
+import { SamlSpKeyService } from './saml/saml-sp-key.service.js';
 import { CreateTenantDto } from './tenancy/dto/create-tenant.dto.js';
 import { TenantsService } from './tenancy/tenants.service.js';
 
@@ -26,6 +27,12 @@ Commands:
       (--admin-password is refused: every user of the machine can read a process's arguments).
   saml-unenforce --tenant <slug>
       Break-glass: turns Enforce SAML Login off so a System Admin can sign in with a password.
+  saml-sp-key-rotate --tenant <slug>
+      SP key rotation, step 1: a next SP key is published in the SP metadata beside the active
+      one (for signing and encryption) and decrypts too. Then update the identity providers.
+  saml-sp-key-promote --tenant <slug>
+      Step 2: the next key becomes the active one (signs AuthnRequests, listed alone in the
+      metadata); the old key still decrypts until the next rotation.
 
 Uses DATABASE_URL, or the embedded PostgreSQL under ./data when it is unset.`;
 
@@ -109,6 +116,17 @@ async function main(argv: string[]): Promise<number> {
           return 64;
         }
         const result = await tenants.unenforceSaml(values.tenant, 'operator-cli');
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return 0;
+      }
+      case 'saml-sp-key-rotate':
+      case 'saml-sp-key-promote': {
+        if (!values.tenant) {
+          process.stderr.write(`--tenant is required\n\n${USAGE}\n`);
+          return 64;
+        }
+        const keys = app.get(SamlSpKeyService);
+        const result = command === 'saml-sp-key-rotate' ? await keys.rotate(values.tenant, 'operator-cli') : await keys.promote(values.tenant, 'operator-cli');
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return 0;
       }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { transformFileSync } from '@swc/core';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const FILES = ['test/utils/certificates.ts', 'test/utils/fake-idp.ts', 'test/utils/xml-attacks.ts', 'src/saml/xmldsig-algorithms.ts'];
+const FILES = ['test/utils/certificates.ts', 'test/utils/fake-idp.ts', 'test/utils/xml-attacks.ts', 'src/saml/xmldsig-algorithms.ts', 'src/common/crypto/der.ts'];
 
 export async function loadTestHelpers() {
   const out = join(root, '.bench', 'build');

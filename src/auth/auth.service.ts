@@ -28,10 +28,19 @@ export class AuthService {
     private readonly audit: AuditService,
   ) {}
 
-  async options(slug: string): Promise<{ tenantName: string; samlEnabled: boolean; samlEnforced: boolean }> {
+  /**
+   * What the login page shows before anyone signs in. `ssoLoginUrl` (contract v2, additive): the
+   * path of SP-initiated sign-on, when SAML is on and the IdP's SSO URL is known; else null.
+   */
+  async options(slug: string): Promise<{ tenantName: string; samlEnabled: boolean; samlEnforced: boolean; ssoLoginUrl: string | null }> {
     const tenant = await this.tenants.getBySlugOrThrow(slug);
     const s = await this.settings.get(tenant.id);
-    return { tenantName: tenant.name, samlEnabled: s.samlEnabled, samlEnforced: s.samlEnabled && s.samlEnforceLogin };
+    return {
+      tenantName: tenant.name,
+      samlEnabled: s.samlEnabled,
+      samlEnforced: s.samlEnabled && s.samlEnforceLogin,
+      ssoLoginUrl: s.samlEnabled && s.samlIdpSsoUrl ? `/saml/${tenant.slug}/login` : null,
+    };
   }
 
   /**

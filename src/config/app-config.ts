@@ -125,6 +125,24 @@ export class AppConfig {
   @Max(1_000_000)
   SAML_ACS_FAILURES_PER_ADDRESS = 100;
 
+  /**
+   * Unanswered SP-initiated sign-ins (AuthnRequests remembered for 5 minutes) one client address
+   * may hold at one tenant before GET /saml/{tenant}/login answers 429; a completed sign-in frees
+   * its slot at once.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  SAML_AUTHN_REQUESTS_PER_ADDRESS = 50;
+
+  /** The same for a whole tenant: bounds the saml_authn_requests rows any set of clients can make. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  SAML_AUTHN_REQUESTS_PER_TENANT = 10_000;
+
   /** How often a tenant's IdP metadata URL is fetched again (certificate rollover), in hours. */
   @Transform(toInt)
   @IsInt()

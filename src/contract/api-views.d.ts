@@ -119,6 +119,10 @@ export interface SamlSettingsView {
   metadataRefreshedAt: string | null;
   /** Why the last refresh failed (null after a success); the certificates were left as they were. */
   metadataError: string | null;
+  /** contract v2: where GET /saml/{tenant}/login sends the AuthnRequest (HTTP-Redirect). */
+  idpSsoUrl: string | null;
+  /** contract v2: the tenant's SP certificate (signs AuthnRequests, encrypts assertions); null before SAML is first enabled. */
+  spCertificate: { notAfter: string; sha256Fingerprint: string } | null;
 }
 
 /** The SCIM half of the settings object (built by scim/); url and token are null until a token exists. */

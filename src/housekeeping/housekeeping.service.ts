@@ -41,6 +41,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
       { name: 'sessions past their idle or absolute expiry', run: () => sessions.purgeExpired() },
       { name: 'login throttle counters of ended windows', run: () => loginThrottle.purgeExpired() },
       { name: 'SAML assertion IDs past their replay window', run: () => samlReplay.purgeExpired() },
+      { name: 'SAML AuthnRequests past their 5 minutes', run: () => samlReplay.purgeExpiredAuthnRequests() },
       { name: 'SCIM page anchors past cursorTimeout', run: () => scimLists.purgeExpired() },
       // Last: it waits on identity providers (bounded: a batch of tenants, 10 s per fetch).
       { name: 'IdP metadata refreshes that are due', run: () => samlMetadata.refreshDue() },

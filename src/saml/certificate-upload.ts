@@ -17,6 +17,8 @@ export interface ParsedCertificateUpload {
   /** Metadata certificates left out because their keys are too short (SHA-256 fingerprint: why). */
   weakSkipped: string[];
   idpEntityId: string | null;
+  /** From metadata: the IDPSSODescriptor's HTTP-Redirect SingleSignOnService Location, if any. */
+  idpSsoUrl?: string | null;
   source: 'pem' | 'der' | 'base64' | 'metadata';
 }
 
@@ -145,7 +147,20 @@ export function parseIdpMetadata(xml: string): ParsedCertificateUpload {
     throw invalidCertificate(`every signing certificate in the metadata is refused: ${weakSkipped.map((w) => w.replace(/^[^ ]+ /, '')).join('; ')}`);
   }
   const entityId = entity.getAttribute('entityID')?.trim() || null;
-  return { pems: capped(pems, 'the metadata'), weakSkipped, idpEntityId: entityId, source: 'metadata' };
+  return { pems: capped(pems, 'the metadata'), weakSkipped, idpEntityId: entityId, idpSsoUrl: redirectSsoUrl(entity), source: 'metadata' };
+}
+
+const HTTP_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+
+/** Where the IdP takes AuthnRequests by HTTP-Redirect (the binding GET /saml/{tenant}/login uses). */
+function redirectSsoUrl(entity: Element): string | null {
+  for (const descriptor of childElements(entity, MD_NS, 'IDPSSODescriptor')) {
+    for (const sso of childElements(descriptor, MD_NS, 'SingleSignOnService')) {
+      const location = sso.getAttribute('Location')?.trim();
+      if (sso.getAttribute('Binding') === HTTP_REDIRECT && location) return location;
+    }
+  }
+  return null;
 }
 
 function capped(pems: string[], what: string): string[] {

@@ -13,6 +13,10 @@ export interface SamlIdentity {
   issuer: string | null;
   /** The assertion ID (replay key). */
   assertionId: string;
+  /** The AuthnRequest ID this answers (SP-initiated), or null for an unsolicited (IdP-initiated) response. */
+  inResponseTo: string | null;
+  /** Whether the assertion arrived encrypted. */
+  encrypted: boolean;
   /** The earliest NotOnOrAfter of the assertion (Conditions, bearer SubjectConfirmationData). */
   notOnOrAfter: Date;
   /** The assertion's IssueInstant. */

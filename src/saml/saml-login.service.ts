@@ -13,6 +13,10 @@ import { TenantDirectory, type TenantRef } from '../tenancy/tenant-directory.js'
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { safeRelayPath } from './relay-state.js';
+import { SamlAuthnRequestRepository } from './saml-authn-request.repository.js';
+import { SamlSpKeyService } from './saml-sp-key.service.js';
+import { publishedKeys } from './sp-key-set.js';
+import { serviceProviderMetadata } from './sp-metadata.js';
 import type { SamlIdentity } from './saml-identity.js';
 import { SamlReplayService } from './saml-replay.service.js';
 import { SamlResponseValidator } from './saml-response.validator.js';
@@ -44,6 +48,8 @@ export class SamlLoginService {
     private readonly urls: PublicUrls,
     private readonly validator: SamlResponseValidator,
     private readonly replay: SamlReplayService,
+    private readonly authnRequests: SamlAuthnRequestRepository,
+    private readonly spKeys: SamlSpKeyService,
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
@@ -58,6 +64,14 @@ export class SamlLoginService {
     const tenant = await this.tenants.resolve(slug);
     if (!tenant) throw new SamlException(SamlErrorCode.TenantNotFound, `no tenant "${slug.slice(0, 60)}"`);
     return tenant;
+  }
+
+  /** The tenant's SP metadata; a tenant with SAML on always has an SP key to publish (made on first need). */
+  async metadata(slug: string): Promise<string> {
+    const tenant = await this.tenant(slug);
+    const trust = await this.trusts.findTrust(tenant.id);
+    const keys = trust?.samlEnabled ? await this.spKeys.ensure(tenant, trust.spKeys) : (trust?.spKeys ?? []);
+    return serviceProviderMetadata(this.urls.acs(tenant.slug), publishedKeys(keys).map((k) => k.certPem));
   }
 
   async signIn(slug: string, form: AcsForm, requestId: string, clientIp: string): Promise<SamlSignIn> {
@@ -95,7 +109,9 @@ export class SamlLoginService {
         acsUrl: this.urls.acs(tenant.slug),
         certificates: trust.certificates,
         idpEntityId: trust.idpEntityId,
+        spKeys: trust.spKeys,
       });
+      if (identity.inResponseTo !== null) await this.consumeAuthnRequest(tenant, identity.inResponseTo);
       if (!(await this.replay.claim(tenant.id, identity.assertionId, identity.acceptableUntil))) {
         throw new SamlException(SamlErrorCode.Replay, `assertion ${identity.assertionId} was already used`);
       }
@@ -107,7 +123,7 @@ export class SamlLoginService {
         actor: identity.nameId,
         target: user.email,
         outcome: 'success',
-        details: { assertionId: identity.assertionId, issuer: identity.issuer },
+        details: { assertionId: identity.assertionId, issuer: identity.issuer, inResponseTo: identity.inResponseTo, encrypted: identity.encrypted },
       });
       await this.throttle.release(tenant.id, throttleKey);
       this.logger.info({ reqId: requestId, tenant: tenant.slug, user: user.id }, 'SAML sign-in');
@@ -126,12 +142,36 @@ export class SamlLoginService {
           target: identity?.nameId ?? null,
           outcome: 'failure',
           reason: err.reason,
-          details: { code: err.samlCode, ...(identity ? { assertionId: identity.assertionId, issuer: identity.issuer } : {}) },
+          details: {
+            code: err.samlCode,
+            ...(identity ? { assertionId: identity.assertionId, issuer: identity.issuer, inResponseTo: identity.inResponseTo, encrypted: identity.encrypted } : {}),
+          },
         });
         this.logger.warn({ reqId: requestId, tenant: tenant.slug, code: err.samlCode, reason: err.reason, nameId: identity?.nameId }, 'SAML sign-in refused');
       }
       throw err;
     }
+  }
+
+  /**
+   * An SP-initiated response must answer an AuthnRequest this service sent for this tenant,
+   * unexpired and unused; using it here is atomic across instances (the database decides).
+   */
+  private async consumeAuthnRequest(tenant: TenantRef, requestId: string): Promise<void> {
+    const shown = requestId.slice(0, 80);
+    // Our IDs are 41 characters: anything longer was never sent, and is not looked up.
+    const result = requestId.length > 64 ? 'unknown' : await this.authnRequests.consume(tenant.id, requestId);
+    if (result === 'consumed') return;
+    if (result === 'expired') {
+      throw new SamlException(SamlErrorCode.InResponseToExpired, `InResponseTo ${shown}: the AuthnRequest expired (answers are accepted for 5 minutes)`);
+    }
+    if (result === 'used') {
+      throw new SamlException(SamlErrorCode.InResponseToReused, `InResponseTo ${shown}: the AuthnRequest was already answered (single use)`);
+    }
+    throw new SamlException(
+      SamlErrorCode.InResponseToUnknown,
+      `InResponseTo ${shown}: no AuthnRequest with this ID was sent for tenant ${tenant.slug} (never sent, sent for another organization, or expired and purged)`,
+    );
   }
 
   /** NameID first, then the email attributes; case-insensitive; only this tenant's users. */

@@ -41,7 +41,7 @@ export function signOnUrlPage(acsUrl: string, tenantName: string | null): string
 
 /** A refused sign-in: the plain reason, and no detail an attacker could use. */
 export function failurePage(status: number, message: string): string {
-  const title = status === 404 ? 'Not found' : status === 413 ? 'Request too large' : status === 503 ? 'Try again shortly' : 'Sign-in failed';
+  const title = status === 404 ? 'Not found' : status === 413 ? 'Request too large' : status === 409 ? 'Single sign-on unavailable' : status === 429 ? 'Too many sign-ins' : status === 503 ? 'Try again shortly' : 'Sign-in failed';
   return page(
     title,
     `<h1>${escapeHtml(title)}</h1>

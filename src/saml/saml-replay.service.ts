@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SamlAuthnRequestRepository } from './saml-authn-request.repository.js';
 import { SamlReplayRepository } from './saml-replay.repository.js';
 
 /**
@@ -10,7 +11,10 @@ import { SamlReplayRepository } from './saml-replay.repository.js';
  */
 @Injectable()
 export class SamlReplayService {
-  constructor(private readonly repository: SamlReplayRepository) {}
+  constructor(
+    private readonly repository: SamlReplayRepository,
+    private readonly authnRequests: SamlAuthnRequestRepository,
+  ) {}
 
   /** True the first time this assertion is seen for the tenant, false on a replay. */
   claim(tenantId: string, assertionId: string, acceptableUntil: Date, now: number = Date.now()): Promise<boolean> {
@@ -21,5 +25,10 @@ export class SamlReplayService {
   /** Removes the IDs whose assertions the time checks refuse anyway; returns how many. */
   purgeExpired(): Promise<number> {
     return this.repository.purgeExpired();
+  }
+
+  /** Removes the AuthnRequests past their 5 minutes (answered or not); returns how many. */
+  purgeExpiredAuthnRequests(): Promise<number> {
+    return this.authnRequests.purgeExpired();
   }
 }

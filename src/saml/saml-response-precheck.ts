@@ -6,6 +6,7 @@ import { SAML_RESPONSE_XML_LIMITS } from './wire/xml-limits.js';
 export const SAMLP_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
 export const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const XENC_NS = 'http://www.w3.org/2001/04/xmlenc#';
 export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
 /** Largest SAMLResponse accepted (base64 text); the ACS body limit is set just above it. */
@@ -42,18 +43,58 @@ function children(parent: Element, ns: string, local: string): Element[] {
   );
 }
 
+/** An enveloped signature and the document it lives in (the response, or a decrypted assertion). */
+export interface SignatureInDocument {
+  doc: Document;
+  signature: Element;
+}
+
 /** What the pre-check parsed, for the signer pre-selection (so it need not parse again). */
 export interface PrecheckedResponse {
   doc: Document;
-  /** The enveloped signatures node-saml will verify: the Response's and the Assertion's own. */
-  signatures: Element[];
+  /** The enveloped signatures node-saml will verify: the Response's and the (plain) Assertion's own. */
+  signatures: SignatureInDocument[];
+  /** The Response's InResponseTo attribute (unsigned when only the assertion is signed), or null. */
+  inResponseTo: string | null;
+  /** The EncryptedAssertion, when the assertion is encrypted: decrypt it, then precheckDecryptedAssertion. */
+  encryptedAssertion: Element | null;
+}
+
+/** Only SHA-256-or-stronger signature and digest methods, anywhere in the document. */
+function checkSignatureAlgorithms(doc: Document): void {
+  for (const method of elements(doc, DSIG_NS, 'SignatureMethod')) {
+    const algorithm = method.getAttribute('Algorithm') ?? '';
+    if (!ACCEPTED_SIGNATURE_METHODS.has(algorithm)) {
+      throw new SamlException(SamlErrorCode.WeakAlgorithm, `signature method ${algorithm || '(none)'} is not accepted (SHA-256 or stronger required)`,
+        /sha1/i.test(algorithm) ? undefined : `The SAML response is signed with an algorithm that is not accepted (${algorithm}). Set the identity provider's signing algorithm to RSA-SHA256.`);
+    }
+  }
+  for (const method of elements(doc, DSIG_NS, 'DigestMethod')) {
+    // RSA-OAEP names its hash (SHA-1 by default, which is sound there) with ds:DigestMethod inside
+    // xenc:EncryptionMethod: key transport, not a signature digest.
+    if ((method.parentNode as Element | null)?.namespaceURI === XENC_NS) continue;
+    const algorithm = method.getAttribute('Algorithm') ?? '';
+    if (!ACCEPTED_DIGEST_METHODS.has(algorithm)) {
+      throw new SamlException(SamlErrorCode.WeakAlgorithm, `digest method ${algorithm || '(none)'} is not accepted (SHA-256 or stronger required)`);
+    }
+  }
+}
+
+/** At least one signature where node-saml looks for one (the Response, or the assertion itself). */
+export function requireSignature(signatures: readonly SignatureInDocument[], encrypted: boolean): void {
+  if (signatures.length === 0) {
+    throw new SamlException(
+      SamlErrorCode.Unsigned,
+      encrypted ? 'neither the Response nor the decrypted Assertion carries a signature' : 'neither the Response nor the Assertion carries a signature',
+    );
+  }
 }
 
 /**
  * Structural checks node-saml 5.1 does not make, run before it: no DTD, a SAML Response root,
- * no InResponseTo (IdP-initiated only), Success status, exactly one plain Assertion as a direct
- * child, Destination (when present) equal to the ACS URL, at least one signature where node-saml
- * looks for one, and only SHA-256-or-stronger signature and digest methods anywhere.
+ * Success status, exactly one Assertion or EncryptedAssertion as a direct child, Destination
+ * (when present) equal to the ACS URL, for a plain assertion at least one signature where
+ * node-saml looks for one, and only SHA-256-or-stronger signature and digest methods anywhere.
  * Nothing here is trusted for identity: that comes only from what node-saml verified.
  */
 export function precheckResponse(xml: string, acsUrl: string): PrecheckedResponse {
@@ -74,9 +115,6 @@ export function precheckResponse(xml: string, acsUrl: string): PrecheckedRespons
     const found = root ? `{${root.namespaceURI ?? ''}}${root.localName ?? root.nodeName}` : 'nothing';
     throw new SamlException(SamlErrorCode.Malformed, `SAMLResponse root element is ${found}, not a SAML 2.0 protocol Response`);
   }
-  if (root.hasAttribute('InResponseTo')) {
-    throw new SamlException(SamlErrorCode.Solicited, 'Response has InResponseTo: it answers an AuthnRequest, but only IdP-initiated sign-on is accepted');
-  }
 
   const statusCode = children(root, SAMLP_NS, 'Status').flatMap((s) => children(s, SAMLP_NS, 'StatusCode'))[0];
   const status = statusCode?.getAttribute('Value') ?? '';
@@ -92,39 +130,48 @@ export function precheckResponse(xml: string, acsUrl: string): PrecheckedRespons
     );
   }
 
-  if (elements(doc, SAML_NS, 'EncryptedAssertion').length > 0) {
-    throw new SamlException(SamlErrorCode.EncryptedAssertion, 'Response carries an EncryptedAssertion');
-  }
   const assertions = elements(doc, SAML_NS, 'Assertion');
-  if (assertions.length !== 1) {
-    throw new SamlException(SamlErrorCode.AssertionCount, `Response contains ${assertions.length} Assertion elements; exactly one is required`);
+  const encryptedAssertions = elements(doc, SAML_NS, 'EncryptedAssertion');
+  if (assertions.length + encryptedAssertions.length !== 1) {
+    const found = encryptedAssertions.length > 0 ? `${assertions.length} Assertion and ${encryptedAssertions.length} EncryptedAssertion elements` : `${assertions.length} Assertion elements`;
+    throw new SamlException(SamlErrorCode.AssertionCount, `Response contains ${found}; exactly one is required`);
   }
-  const assertion = assertions[0]!;
+  const assertion = assertions[0] ?? encryptedAssertions[0]!;
   if (assertion.parentNode !== root) {
-    throw new SamlException(SamlErrorCode.AssertionCount, 'the Assertion is not a direct child of the Response');
+    throw new SamlException(SamlErrorCode.AssertionCount, `the ${assertion.localName} is not a direct child of the Response`);
   }
+  const encrypted = assertion.localName === 'EncryptedAssertion';
 
   const destination = root.getAttribute('Destination');
   if (root.hasAttribute('Destination') && destination !== acsUrl) {
     throw new SamlException(SamlErrorCode.DestinationMismatch, `Response Destination is "${destination}", expected "${acsUrl}"`);
   }
 
-  const topSignatures = [...children(root, DSIG_NS, 'Signature'), ...children(assertion, DSIG_NS, 'Signature')];
-  if (topSignatures.length === 0) {
-    throw new SamlException(SamlErrorCode.Unsigned, 'neither the Response nor the Assertion carries a signature');
+  const own = (parent: Element) => children(parent, DSIG_NS, 'Signature').map((signature) => ({ doc, signature }));
+  const signatures = [...own(root), ...(encrypted ? [] : own(assertion))];
+  if (!encrypted) requireSignature(signatures, false);
+  checkSignatureAlgorithms(doc);
+  return {
+    doc,
+    signatures,
+    inResponseTo: root.hasAttribute('InResponseTo') ? root.getAttribute('InResponseTo') : null,
+    encryptedAssertion: encrypted ? assertion : null,
+  };
+}
+
+/**
+ * The same rules for a decrypted assertion: it is one SAML Assertion (no other, nested or
+ * encrypted, inside it), with only accepted signature and digest methods. Returns its own
+ * enveloped signatures.
+ */
+export function precheckDecryptedAssertion(doc: Document): SignatureInDocument[] {
+  const root = doc.documentElement;
+  if (!root || root.namespaceURI !== SAML_NS || root.localName !== 'Assertion') {
+    const found = root ? `{${root.namespaceURI ?? ''}}${root.localName ?? root.nodeName}` : 'nothing';
+    throw new SamlException(SamlErrorCode.Malformed, `the EncryptedAssertion decrypts to ${found}, not a SAML 2.0 Assertion`);
   }
-  for (const method of elements(doc, DSIG_NS, 'SignatureMethod')) {
-    const algorithm = method.getAttribute('Algorithm') ?? '';
-    if (!ACCEPTED_SIGNATURE_METHODS.has(algorithm)) {
-      throw new SamlException(SamlErrorCode.WeakAlgorithm, `signature method ${algorithm || '(none)'} is not accepted (SHA-256 or stronger required)`,
-        /sha1/i.test(algorithm) ? undefined : `The SAML response is signed with an algorithm that is not accepted (${algorithm}). Set the identity provider's signing algorithm to RSA-SHA256.`);
-    }
-  }
-  for (const method of elements(doc, DSIG_NS, 'DigestMethod')) {
-    const algorithm = method.getAttribute('Algorithm') ?? '';
-    if (!ACCEPTED_DIGEST_METHODS.has(algorithm)) {
-      throw new SamlException(SamlErrorCode.WeakAlgorithm, `digest method ${algorithm || '(none)'} is not accepted (SHA-256 or stronger required)`);
-    }
-  }
-  return { doc, signatures: topSignatures };
+  const inner = elements(doc, SAML_NS, 'Assertion').length - 1 + elements(doc, SAML_NS, 'EncryptedAssertion').length;
+  if (inner > 0) throw new SamlException(SamlErrorCode.AssertionCount, `the decrypted Assertion contains ${inner} further (possibly encrypted) assertion(s)`);
+  checkSignatureAlgorithms(doc);
+  return children(root, DSIG_NS, 'Signature').map((signature) => ({ doc, signature }));
 }

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import { AppConfig } from '../config/app-config.js';
+import type { StoredSpKey } from '../tenancy/tenant-security-settings.entity.js';
+import { decryptAssertion, type DecryptionKey } from './saml-assertion-decryption.js';
 import type { SamlIdentity } from './saml-identity.js';
-import { decodeSamlResponse, precheckResponse } from './saml-response-precheck.js';
+import { decodeSamlResponse, precheckDecryptedAssertion, precheckResponse, requireSignature } from './saml-response-precheck.js';
+import { SamlSpKeyService } from './saml-sp-key.service.js';
 import { SamlErrorCode, SamlException } from './saml.exception.js';
 import { selectSigningCertificates } from './signature-signers.js';
+import { decryptionKeys } from './sp-key-set.js';
 import { emailClaimValues, normalizeAttributes } from './wire/saml-claims.js';
 
 /** What one tenant trusts, read from its settings row for each request (nothing cached in-process). */
@@ -15,6 +19,8 @@ export interface SamlTrust {
   certificates: string[];
   /** The IdP entity ID from uploaded metadata; when set, the assertion Issuer must equal it. */
   idpEntityId: string | null;
+  /** The tenant's SP keys (sealed): an EncryptedAssertion is decrypted with them. */
+  spKeys: readonly StoredSpKey[];
 }
 
 type X2J = { $?: Record<string, string | undefined>; _?: string; [k: string]: unknown };
@@ -36,27 +42,44 @@ function mapNodeSamlError(err: unknown): SamlException {
 }
 
 /**
- * Validates an IdP-initiated SAMLResponse for one tenant: the structural pre-checks, then
- * node-saml (signature against the pinned certificates only, conditions, audience), then the
+ * Validates a SAMLResponse for one tenant: the structural pre-checks (and, for an
+ * EncryptedAssertion, decryption with the tenant's SP key and the same checks on the plaintext),
+ * then node-saml (signature against the pinned certificates only, conditions, audience), then the
  * rules node-saml 5.1 skips (SubjectConfirmationData Recipient and NotOnOrAfter, assertion
- * Issuer, NameID present). Returns the verified identity; throws SamlException otherwise.
+ * Issuer, NameID present, one InResponseTo). Whether an InResponseTo answers a request of ours is
+ * the login service's question (the database's). Returns the verified identity; throws
+ * SamlException otherwise.
  */
 @Injectable()
 export class SamlResponseValidator {
   private readonly skewMs: number;
   private readonly maxAgeMs: number;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly spKeyService: SamlSpKeyService,
+  ) {
     this.skewMs = config.SAML_CLOCK_SKEW_SECONDS * 1000;
     this.maxAgeMs = config.SAML_MAX_ASSERTION_AGE_SECONDS * 1000;
   }
 
   async validate(samlResponse: unknown, trust: SamlTrust, now: number = Date.now()): Promise<SamlIdentity> {
     const xml = decodeSamlResponse(samlResponse);
-    const { doc, signatures } = precheckResponse(xml, trust.acsUrl);
+    const prechecked = precheckResponse(xml, trust.acsUrl);
+    const signatures = [...prechecked.signatures];
+    let decryptionKey: DecryptionKey | null = null;
+    if (prechecked.encryptedAssertion) {
+      // Decrypted here first, so the plaintext passes the XML limits and the structural checks
+      // before node-saml (which decrypts again, with the one key that worked) builds its DOM.
+      const keys = decryptionKeys(trust.spKeys).map((k) => ({ privateKeyPem: this.spKeyService.openPem(k) }));
+      const decrypted = await decryptAssertion(prechecked.encryptedAssertion, keys);
+      signatures.push(...precheckDecryptedAssertion(decrypted.doc));
+      requireSignature(signatures, true);
+      decryptionKey = decrypted.key;
+    }
     // node-saml gets only the certificate(s) that signed: xml-crypto re-parses the whole
     // response once per certificate it is given.
-    const signers = selectSigningCertificates(doc, signatures, trust.certificates);
+    const signers = selectSigningCertificates(signatures, trust.certificates);
 
     // Built per request from the stored PEMs: cheap, and never stale across instances.
     const saml = new SAML({
@@ -73,6 +96,9 @@ export class SamlResponseValidator {
       disableRequestedAuthnContext: true,
       identifierFormat: null,
       signatureAlgorithm: 'sha256',
+      // An encrypted assertion: its signature is verified after decryption unless the whole
+      // Response is signed (node-saml's rule: the Response signature covers the ciphertext).
+      ...(decryptionKey ? { decryptionPvk: decryptionKey.privateKeyPem } : {}),
     });
     let profile: Profile | null;
     try {
@@ -83,7 +109,14 @@ export class SamlResponseValidator {
     if (!profile || typeof profile.getAssertion !== 'function') {
       throw new SamlException(SamlErrorCode.Invalid, 'node-saml returned no login profile');
     }
-    return this.checkVerifiedAssertion(profile, trust, now);
+    const identity = this.checkVerifiedAssertion(profile, trust, now);
+    // The Response's InResponseTo is unsigned when only the assertion is signed: it may only make
+    // a response stricter (it must then match the signed one and answer a request of ours).
+    const claimed = [...new Set([prechecked.inResponseTo, identity.inResponseTo].filter((v): v is string => v !== null))];
+    if (claimed.length > 1) {
+      throw new SamlException(SamlErrorCode.InResponseToMismatch, `Response InResponseTo "${claimed[0]!.slice(0, 80)}" differs from SubjectConfirmationData InResponseTo "${claimed[1]!.slice(0, 80)}"`);
+    }
+    return { ...identity, inResponseTo: claimed[0] ?? null, encrypted: decryptionKey !== null };
   }
 
   /** The rules node-saml 5.1 does not enforce, read from the signed assertion it returned. */
@@ -103,15 +136,14 @@ export class SamlResponseValidator {
     if (conditionsEnd) deadlines.push(Date.parse(conditionsEnd));
 
     const confirmations = (first(assertion.Subject)?.SubjectConfirmation as X2J[] | undefined) ?? [];
+    const inResponseTo = new Set<string>();
     for (const confirmation of confirmations) {
       for (const data of (confirmation.SubjectConfirmationData as X2J[] | undefined) ?? []) {
         const attrs = data.$ ?? {};
         if (attrs.Recipient !== undefined && attrs.Recipient !== trust.acsUrl) {
           throw new SamlException(SamlErrorCode.RecipientMismatch, `SubjectConfirmationData Recipient is "${attrs.Recipient}", expected "${trust.acsUrl}"`);
         }
-        if (attrs.InResponseTo !== undefined) {
-          throw new SamlException(SamlErrorCode.Solicited, 'SubjectConfirmationData has InResponseTo: only IdP-initiated sign-on is accepted');
-        }
+        if (attrs.InResponseTo !== undefined) inResponseTo.add(attrs.InResponseTo);
         if (attrs.NotOnOrAfter !== undefined) {
           const end = Date.parse(attrs.NotOnOrAfter);
           if (Number.isNaN(end)) throw new SamlException(SamlErrorCode.Invalid, `SubjectConfirmationData NotOnOrAfter "${attrs.NotOnOrAfter}" is not a date`);
@@ -147,12 +179,21 @@ export class SamlResponseValidator {
       attributes,
       issuer,
       assertionId,
+      inResponseTo: this.singleInResponseTo(inResponseTo),
+      encrypted: false,
       notOnOrAfter: new Date(notOnOrAfter),
       issueInstant: new Date(issueInstant),
       // Both rules must hold, so the earlier deadline ends acceptance: a year-long NotOnOrAfter does
       // not keep a replay row for a year, since the age rule refuses the assertion after max age.
       acceptableUntil: new Date(Math.min(notOnOrAfter, issueInstant + this.maxAgeMs) + this.skewMs),
     };
+  }
+
+  private singleInResponseTo(values: Set<string>): string | null {
+    if (values.size > 1) {
+      throw new SamlException(SamlErrorCode.InResponseToMismatch, `the assertion's SubjectConfirmationData name ${values.size} different InResponseTo values`);
+    }
+    return values.values().next().value ?? null;
   }
 
   /** IssueInstant no older than SAML_MAX_ASSERTION_AGE_SECONDS and not in the future, both with the skew. */

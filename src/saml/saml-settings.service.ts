@@ -14,6 +14,8 @@ import { describeCertificate } from './certificate-info.js';
 import { parseCertificateUpload } from './certificate-upload.js';
 import type { UpdateSamlSettingsDto } from './dto/update-saml-settings.dto.js';
 import { SamlMetadataService } from './saml-metadata.service.js';
+import { SamlSpKeyService } from './saml-sp-key.service.js';
+import { spCertificateView } from './sp-key-set.js';
 
 export interface CertificateUploadInput {
   data: Buffer | string;
@@ -34,6 +36,7 @@ export class SamlSettingsService {
     private readonly urls: PublicUrls,
     private readonly audit: AuditService,
     private readonly metadata: SamlMetadataService,
+    private readonly spKeys: SamlSpKeyService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -49,6 +52,8 @@ export class SamlSettingsService {
       metadataUrl: s.samlMetadataUrl,
       metadataRefreshedAt: s.samlMetadataRefreshedAt?.toISOString() ?? null,
       metadataError: s.samlMetadataError,
+      idpSsoUrl: s.samlIdpSsoUrl,
+      spCertificate: spCertificateView(s.samlSpKeys),
     };
   }
 
@@ -63,6 +68,14 @@ export class SamlSettingsService {
    * null stops the refresh and keeps the certificates.
    */
   async update(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto): Promise<TenantSecuritySettingsEntity> {
+    const saved = await this.updateRow(tenant, actor, input);
+    // SAML switched on for the first time gets the tenant's SP key pair, after the row lock is
+    // released (generating takes ~0.1 s; the key set is changed by compare-and-swap).
+    if (saved.samlEnabled) saved.samlSpKeys = await this.spKeys.ensure(tenant, saved.samlSpKeys);
+    return saved;
+  }
+
+  private async updateRow(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto): Promise<TenantSecuritySettingsEntity> {
     const url =
       input.metadataUrl === undefined
         ? undefined
@@ -90,9 +103,14 @@ export class SamlSettingsService {
     });
   }
 
-  /** "Enable SAML Sign-on" and "Enforce SAML Login" of a PUT, on the row locked in `m`; saves when they change. */
+  /**
+   * "Enable SAML Sign-on", "Enforce SAML Login" and the IdP SSO URL of a PUT, on the row locked in
+   * `m`; saves when they change. `idpSsoUrl` follows the admin URL rule (400 invalid_url naming
+   * the field; https only in production); it is never fetched, so any host is allowed.
+   */
   private async applySwitches(tenant: TenantRef, actor: string, input: UpdateSamlSettingsDto, s: TenantSecuritySettingsEntity, m: EntityManager): Promise<void> {
-    const before = { enabled: s.samlEnabled, enforceLogin: s.samlEnforceLogin };
+    const idpSsoUrl = input.idpSsoUrl === undefined ? undefined : parseAdminUrl('idpSsoUrl', input.idpSsoUrl, { production: this.config.isProduction, refuseNonPublicLiteral: false });
+    const before = { enabled: s.samlEnabled, enforceLogin: s.samlEnforceLogin, idpSsoUrl: s.samlIdpSsoUrl };
     const enabled = input.enabled ?? s.samlEnabled;
     let enforceLogin = input.enforceLogin ?? s.samlEnforceLogin;
     if (!enabled && input.enforceLogin === undefined) enforceLogin = false;
@@ -104,8 +122,9 @@ export class SamlSettingsService {
     }
     s.samlEnabled = enabled;
     s.samlEnforceLogin = enforceLogin;
-    const after = { enabled, enforceLogin };
-    if (before.enabled !== after.enabled || before.enforceLogin !== after.enforceLogin) {
+    if (idpSsoUrl !== undefined) s.samlIdpSsoUrl = idpSsoUrl;
+    const after = { enabled, enforceLogin, idpSsoUrl: s.samlIdpSsoUrl };
+    if (before.enabled !== after.enabled || before.enforceLogin !== after.enforceLogin || before.idpSsoUrl !== after.idpSsoUrl) {
       await this.settings.save(s, m);
       await this.audit.record(
         tenant.id,
@@ -139,6 +158,9 @@ export class SamlSettingsService {
       const s = await this.settings.getForUpdate(tenant.id, m);
       s.samlCertificates = parsed.pems.map((pem) => ({ pem }));
       s.samlIdpEntityId = parsed.idpEntityId;
+      // Metadata names the IdP's SSO URL too; a bare certificate leaves the entered one alone.
+      const sso = this.metadataSsoUrl(parsed.idpSsoUrl);
+      if (sso.url) s.samlIdpSsoUrl = sso.url;
       await this.settings.save(s, m);
       await this.audit.record(
         tenant.id,
@@ -152,6 +174,7 @@ export class SamlSettingsService {
             source: parsed.source,
             sha256Fingerprints: parsed.pems.map((pem) => new X509Certificate(pem).fingerprint256),
             idpEntityId: parsed.idpEntityId,
+            ...(sso.url ? { idpSsoUrl: sso.url } : sso.skipped ? { idpSsoUrlSkipped: sso.skipped } : {}),
             ...(parsed.weakSkipped.length > 0 ? { weakCertificatesSkipped: parsed.weakSkipped } : {}),
           },
         },
@@ -159,5 +182,15 @@ export class SamlSettingsService {
       );
       return s;
     });
+  }
+
+  /** The HTTP-Redirect SSO URL of uploaded metadata when it passes the admin URL rule; why not otherwise. */
+  private metadataSsoUrl(value: string | null | undefined): { url: string | null; skipped: string | null } {
+    if (!value) return { url: null, skipped: null };
+    try {
+      return { url: parseAdminUrl('idpSsoUrl', value, { production: this.config.isProduction, refuseNonPublicLiteral: false }), skipped: null };
+    } catch (err) {
+      return { url: null, skipped: `${value.slice(0, 300)}: ${(err as Error).message}` };
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setSessionCookie } from '../auth/session-cookie.js';
@@ -7,11 +7,11 @@ import { AppConfig } from '../config/app-config.js';
 import { PublicUrls } from '../config/public-urls.js';
 import { PAGE_HEADERS, signOnUrlPage } from './saml-pages.js';
 import { SamlLoginService, type AcsForm } from './saml-login.service.js';
-import { serviceProviderMetadata } from './sp-metadata.js';
+import { SamlSignOnService } from './saml-sign-on.service.js';
 
 /**
  * The SAML endpoints an identity provider and a browser reach: the ACS (the Sign-on Page URL,
- * also the SP entity ID) and the SP metadata. No session and no CSRF token: the IdP's form POST
+ * also the SP entity ID), the SP metadata, and the start of SP-initiated sign-on. No session and no CSRF token: the IdP's form POST
  * is cross-site by nature, and the signed response is the credential. Failures render as HTML
  * pages (the /saml error formatter).
  */
@@ -21,6 +21,7 @@ import { serviceProviderMetadata } from './sp-metadata.js';
 export class SamlController {
   constructor(
     private readonly login: SamlLoginService,
+    private readonly signOn: SamlSignOnService,
     private readonly config: AppConfig,
     private readonly urls: PublicUrls,
   ) {}
@@ -29,8 +30,14 @@ export class SamlController {
   @Header('content-type', 'application/xml; charset=utf-8')
   @Header('cache-control', 'no-cache')
   async metadata(@Param('tenant') slug: string): Promise<string> {
-    const tenant = await this.login.tenant(slug);
-    return serviceProviderMetadata(this.urls.acs(tenant.slug));
+    return this.login.metadata(slug);
+  }
+
+  /** SP-initiated sign-on ("Sign in with SSO", or the IdP's Sign on URL): 302 to the IdP with a signed AuthnRequest. */
+  @Get(':tenant/login')
+  async startSignOn(@Param('tenant') slug: string, @Query('RelayState') relayState: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const location = await this.signOn.start(slug, relayState, req.ip, String(req.id));
+    await reply.status(302).headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).header('location', location).send();
   }
 
   @Get(':tenant/acs')

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { weakKeyReason } from './certificate-key.js';
+import type { SignatureInDocument } from './saml-response-precheck.js';
 import { SamlErrorCode, SamlException } from './saml.exception.js';
 
 /** The parts of xml-crypto's SignedXml this uses; private in its typings, stable at runtime (6.x). */
@@ -24,10 +25,10 @@ interface SignedInfoVerifier {
  * Throws SignatureInvalid when no certificate signed, WeakKey when only certificates with keys
  * under MIN_KEY_BITS did (stored before the floor existed).
  */
-export function selectSigningCertificates(doc: Document, signatures: Element[], pems: string[]): string[] {
+export function selectSigningCertificates(signatures: readonly SignatureInDocument[], pems: string[]): string[] {
   const canonical: { material: string; verifier: SignedInfoVerifier }[] = [];
   const problems: string[] = [];
-  for (const signature of signatures) {
+  for (const { doc, signature } of signatures) {
     try {
       const verifier = new SignedXml() as unknown as SignedInfoVerifier;
       verifier.loadSignature(signature);

@@ -5,6 +5,15 @@ export interface StoredCertificate {
   pem: string;
 }
 
+/** One of the tenant's own SAML SP key pairs (saml/ reads and writes them; see the migration 1795540000000). */
+export interface StoredSpKey {
+  use: 'active' | 'next' | 'previous';
+  certPem: string;
+  /** The PKCS#8 private key PEM, sealed with the key ring (purpose saml-sp-key). */
+  sealedKey: string;
+  createdAt: string;
+}
+
 /** Per-tenant SAML and SCIM settings: one row per tenant, created with the tenant. */
 @Entity({ name: 'tenant_security_settings' })
 export class TenantSecuritySettingsEntity {
@@ -51,6 +60,12 @@ export class TenantSecuritySettingsEntity {
   /** The lease of the last refresh that finished: a refresh that waited for it takes its outcome. */
   @Column({ name: 'saml_metadata_last_attempt_id', type: 'uuid', nullable: true })
   samlMetadataLastAttemptId!: string | null;
+
+  @Column({ name: 'saml_idp_sso_url', type: 'text', nullable: true })
+  samlIdpSsoUrl!: string | null;
+
+  @Column({ name: 'saml_sp_keys', type: 'jsonb', default: () => "'[]'" })
+  samlSpKeys!: StoredSpKey[];
 
   @Column({ name: 'scim_enabled', type: 'boolean', default: false })
   scimEnabled!: boolean;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
-import type { CertificateInfo } from '../../src/contract/api-views.js';
+import type { SecuritySettingsView } from '../../src/contract/api-views.js';
 import { describeCertificate } from '../../src/saml/certificate-info.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { generateTestCertificate } from '../utils/certificates.js';
@@ -13,10 +13,7 @@ import { launchChromium, openTab, readClipboard, screenshot, startLiveApp, textO
 // so this bounds a busy machine, not a speed.
 jest.setTimeout(180_000);
 
-interface Settings {
-  saml: { enabled: boolean; signOnUrl: string; entityId: string; enforceLogin: boolean; certificates: CertificateInfo[]; idpEntityId: string | null; metadataUrl: string | null; metadataRefreshedAt: string | null; metadataError: string | null };
-  scim: { enabled: boolean; url: string | null; token: string | null; tokenCreatedAt: string | null };
-}
+type Settings = SecuritySettingsView;
 
 /**
  * The security page's own behaviour (Save order, error placement, expiry warnings, Copy of a
@@ -55,7 +52,10 @@ describe('security page against the settings contract (stand-in writes)', () => 
       return json(route, 200, state);
     }
     if (req.method() === 'PUT' && path === 'settings/saml') {
-      const body = req.postDataJSON() as { enabled?: boolean; enforceLogin?: boolean };
+      const body = req.postDataJSON() as { enabled?: boolean; enforceLogin?: boolean; idpSsoUrl?: string | null };
+      if (typeof body.idpSsoUrl === 'string' && !/^https?:\/\//.test(body.idpSsoUrl)) {
+        return json(route, 400, { error: 'invalid_url', message: 'idpSsoUrl must be an http(s) URL, not ftp', field: 'idpSsoUrl' });
+      }
       if (body.enforceLogin && state.saml.certificates.length === 0) return json(route, 409, { error: 'certificate_required', message: 'Upload a verification certificate before enforcing SAML login' });
       state.saml = { ...state.saml, ...body };
       return json(route, 200, state);
@@ -83,7 +83,7 @@ describe('security page against the settings contract (stand-in writes)', () => 
     acme = await createTenant(live, { name: 'Acme Corporation' });
     const acs = `${live.baseUrl}/saml/${acme.slug}/acs`;
     state = {
-      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null, metadataUrl: null, metadataRefreshedAt: null, metadataError: null },
+      saml: { enabled: false, signOnUrl: acs, entityId: acs, enforceLogin: false, certificates: [], idpEntityId: null, metadataUrl: null, metadataRefreshedAt: null, metadataError: null, idpSsoUrl: null, spCertificate: null },
       scim: { enabled: false, url: null, token: null, tokenCreatedAt: null },
     };
     dir = mkdtempSync(join(tmpdir(), 'latchkey-certs-'));
@@ -219,6 +219,36 @@ describe('security page against the settings contract (stand-in writes)', () => 
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect(state.scim.enabled).toBe(false);
     expect(await page.getByRole('alert').count()).toBe(0);
+    expect(tab.problems).toEqual([]);
+  });
+
+  it('saves the IdP SSO URL with Save, puts a URL refusal under it, and shows the SP certificate with the metadata link', async () => {
+    state.saml.spCertificate = { notAfter: '2036-11-27T09:03:54.000Z', sha256Fingerprint: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89' };
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'SAML and SCIM' }).waitFor();
+    const sp = page.locator('#sp-certificate');
+    expect(await textOf(sp)).toContain(state.saml.spCertificate.sha256Fingerprint);
+    expect(await textOf(sp)).toContain('2036');
+    expect(await sp.getByRole('link', { name: 'Download SP metadata' }).getAttribute('href')).toBe(`${live.baseUrl}/saml/${acme.slug}/metadata`);
+    expect(await page.getByRole('textbox', { name: 'SSO Login URL' }).inputValue()).toBe(`${live.baseUrl}/saml/${acme.slug}/login`);
+
+    const field = page.getByLabel('IdP SSO URL');
+    await field.fill('ftp://idp.example.test/sso');
+    await page.getByText('Unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const alert = page.getByRole('region', { name: 'SAML single sign-on' }).getByRole('alert');
+    expect(await textOf(alert)).toBe('The IdP SSO URL was not saved: idpSsoUrl must be an http(s) URL, not ftp');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await field.inputValue()).toBe('ftp://idp.example.test/sso');
+    await screenshot(page, '19-security-idp-sso-url-error');
+
+    await field.fill('https://login.example.test/app/sso/saml');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(state.saml.idpSsoUrl).toBe('https://login.example.test/app/sso/saml');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByText('Unsaved changes').isHidden()).toBe(true);
+    await screenshot(page, '20-security-sp-initiated');
     expect(tab.problems).toEqual([]);
   });
 });

@@ -229,7 +229,7 @@ describe('password sign-in, sessions and CSRF', () => {
   it('GET /auth/options tells the login page about SAML without a session', async () => {
     const res = await request(t.http).get(`/api/t/${tenant.slug}/auth/options`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ tenantName: expect.any(String), samlEnabled: false, samlEnforced: false });
+    expect(res.body).toEqual({ tenantName: expect.any(String), samlEnabled: false, samlEnforced: false, ssoLoginUrl: null });
     const unknown = await request(t.http).get('/api/t/no-such-tenant/auth/options');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toBe('tenant_not_found');

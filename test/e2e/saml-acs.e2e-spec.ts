@@ -230,9 +230,10 @@ describe('SAML ACS (IdP-initiated sign-on)', () => {
       expectRefused(res, 403, 'did not succeed (Responder, AuthnFailed)');
     });
 
-    it('refuses a response to an AuthnRequest (InResponseTo): IdP-initiated only', async () => {
+    it('refuses a response to an AuthnRequest this service never sent (InResponseTo; SP-initiated cases in saml-sp-initiated)', async () => {
       const res = await post((await okta({ inResponseTo: '_someone-elses-request' })).base64);
-      expectRefused(res, 403, 'answers a sign-in request this service never sent');
+      expectRefused(res, 403, 'answers a sign-in request this organization never sent');
+      expect(await lastSamlAudit(t, tenant.id)).toMatchObject({ outcome: 'failure', reason: expect.stringContaining('InResponseTo _someone-elses-request: no AuthnRequest') });
     });
   });
 

@@ -108,7 +108,7 @@ describe('SAML ACS against hostile input', () => {
 
     it('keeps the replay record as long as the assertion could be accepted, and no longer: once purgeable, the same response is refused', async () => {
       const validator = t.app.get(SamlResponseValidator);
-      const trust = { acsUrl: acs, certificates: [idp.certPem], idpEntityId: null };
+      const trust = { acsUrl: acs, certificates: [idp.certPem], idpEntityId: null, spKeys: [] };
       const now = Date.now();
       // Both time rules must hold, so the earlier deadline ends acceptance: a 30 s NotOnOrAfter ends
       // it at 30 s (+ skew), a year-long one at IssueInstant + SAML_MAX_ASSERTION_AGE_SECONDS (+ skew).

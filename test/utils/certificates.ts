@@ -1,8 +1,10 @@
 // Self-signed X.509 v3 test certificates (RSA, DSA, EC) with node:crypto only: Node can make keys
-// and sign bytes but has no certificate builder, so a small DER encoder builds the TBSCertificate.
+// and sign bytes but has no certificate builder, so the service's DER encoder (src/common/crypto/der.ts)
+// builds the TBSCertificate.
 // No openssl process; DSA works (no npm library makes DSA certificates); validity can be backdated
 // (already expired, not yet valid). Each result is checked with X509Certificate#verify.
 import { generateKeyPairSync, randomBytes, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { bitString, bool, commonName, explicit, int, NULL, octetString, oid, seq, time, tlv } from '../../src/common/crypto/der.js';
 
 export type TestKeyType = 'rsa' | 'dsa' | 'ec';
 
@@ -28,52 +30,7 @@ export interface TestCertificateOptions {
   modulusLength?: number;
 }
 
-const len = (n: number): Buffer => {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  while (n > 0) {
-    bytes.unshift(n & 0xff);
-    n >>= 8;
-  }
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-};
-const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([tag]), len(body.length), body]);
-};
-const seq = (...p: Buffer[]) => tlv(0x30, ...p);
-const set = (...p: Buffer[]) => tlv(0x31, ...p);
-const int = (buf: Buffer): Buffer => {
-  let b = Buffer.from(buf);
-  while (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80)) b = b.subarray(1);
-  if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
-  return tlv(0x02, b);
-};
-const oid = (dotted: string): Buffer => {
-  const arcs = dotted.split('.').map(Number);
-  const out = [40 * arcs[0]! + arcs[1]!];
-  for (const a of arcs.slice(2)) {
-    const stack = [a & 0x7f];
-    let v = a >>> 7;
-    while (v > 0) {
-      stack.unshift(0x80 | (v & 0x7f));
-      v >>>= 7;
-    }
-    out.push(...stack);
-  }
-  return tlv(0x06, Buffer.from(out));
-};
-const NULL = Buffer.from([0x05, 0x00]);
-const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
-const bitString = (buf: Buffer) => tlv(0x03, Buffer.from([0]), buf);
-const octetString = (buf: Buffer) => tlv(0x04, buf);
-const bool = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0]));
-const explicit = (n: number, ...p: Buffer[]) => tlv(0xa0 + n, ...p);
-const time = (d: Date): Buffer => {
-  const iso = `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
-};
-const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+const name = commonName;
 
 const SIG_OIDS: Record<TestKeyType, Record<'sha256' | 'sha1', () => Buffer>> = {
   rsa: { sha256: () => seq(oid('1.2.840.113549.1.1.11'), NULL), sha1: () => seq(oid('1.2.840.113549.1.1.5'), NULL) },

@@ -133,7 +133,24 @@ export interface IdpResponseOptions {
   beforeSign?: (xml: string) => string;
   /** Edit the XML after signing (attacks). */
   afterSign?: (xml: string) => string;
+  /**
+   * Encrypt the assertion to this SP certificate (PEM) as samlify does: the assertion is signed
+   * (if asked) first, then encrypted, then the Response is signed (if asked).
+   */
+  encryptTo?: string;
+  /** Content encryption (default AES-256-GCM); key transport is RSA-OAEP (mgf1p). */
+  dataEncryption?: DataEncryption;
 }
+
+export const DATA_ENCRYPTION = {
+  'aes128-cbc': 'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
+  'aes256-cbc': 'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
+  'aes128-gcm': 'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+  'aes256-gcm': 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+  'tripledes-cbc': 'http://www.w3.org/2001/04/xmlenc#tripledes-cbc',
+} as const;
+export type DataEncryption = keyof typeof DATA_ENCRYPTION;
+const RSA_OAEP = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
 
 export interface IdpResponse {
   xml: string;
@@ -274,25 +291,32 @@ export async function buildIdpResponse(o: IdpResponseOptions): Promise<IdpRespon
   if (o.beforeSign) xml = o.beforeSign(xml);
 
   const sign = o.sign ?? d.sign;
+  const algorithm = o.signatureAlgorithm ?? 'rsa-sha256';
+  if (algorithm === 'dsa-sha256') registerDsaForSamlify();
+  const idp = samlify.IdentityProvider({
+    entityID: p.idpEntityId,
+    privateKey: o.key,
+    signingCert: o.cert,
+    requestSignatureAlgorithm: SIG_ALGS[algorithm],
+    singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: 'https://idp.invalid/sso' }],
+    singleLogoutService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: 'https://idp.invalid/slo' }],
+    ...(o.encryptTo
+      ? { isAssertionEncrypted: true, dataEncryptionAlgorithm: DATA_ENCRYPTION[o.dataEncryption ?? 'aes256-gcm'], keyEncryptionAlgorithm: RSA_OAEP }
+      : {}),
+  });
+  const sp = samlify.ServiceProvider({
+    entityID: spEntityId,
+    assertionConsumerService: [{ Binding: samlify.Constants.namespace.binding.post, Location: o.acsUrl }],
+    wantAssertionsSigned: sign === 'assertion' || sign === 'both',
+    wantMessageSigned: sign === 'response' || sign === 'both',
+    ...(o.encryptTo ? { encryptCert: o.encryptTo } : {}),
+  });
   if (sign !== 'none') {
-    const algorithm = o.signatureAlgorithm ?? 'rsa-sha256';
-    if (algorithm === 'dsa-sha256') registerDsaForSamlify();
-    const idp = samlify.IdentityProvider({
-      entityID: p.idpEntityId,
-      privateKey: o.key,
-      signingCert: o.cert,
-      requestSignatureAlgorithm: SIG_ALGS[algorithm],
-      singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: 'https://idp.invalid/sso' }],
-      singleLogoutService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: 'https://idp.invalid/slo' }],
-    });
-    const sp = samlify.ServiceProvider({
-      entityID: spEntityId,
-      assertionConsumerService: [{ Binding: samlify.Constants.namespace.binding.post, Location: o.acsUrl }],
-      wantAssertionsSigned: sign === 'assertion' || sign === 'both',
-      wantMessageSigned: sign === 'response' || sign === 'both',
-    });
-    const res = await idp.createLoginResponse(sp, null as never, 'post', { email }, () => ({ id: p.responseId, context: xml }));
+    // encryptThenSign: assertion signature (inside the ciphertext), encryption, then the Response signature over the EncryptedAssertion.
+    const res = await idp.createLoginResponse(sp, null as never, 'post', { email }, { customTagReplacement: () => ({ id: p.responseId, context: xml }), encryptThenSign: Boolean(o.encryptTo) });
     xml = Buffer.from(res.context, 'base64').toString('utf8');
+  } else if (o.encryptTo) {
+    xml = Buffer.from(await samlify.SamlLib.encryptAssertion(idp, sp, xml), 'base64').toString('utf8');
   }
   if (o.afterSign) xml = o.afterSign(xml);
   return { xml, base64: Buffer.from(xml, 'utf8').toString('base64'), responseId: p.responseId, assertionId: p.assertionId };
@@ -310,4 +334,47 @@ export function signAssertionWithDsaDirectly(xml: string, key: string, cert: str
   sig.addReference({ xpath: target, transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', exc], digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256' });
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' } });
   return sig.getSignedXml();
+}
+
+export interface ReceivedAuthnRequest {
+  /** The AuthnRequest ID: what the IdP's answer carries as InResponseTo. */
+  id: string;
+  issuer: string;
+  /** The AuthnRequest's AssertionConsumerServiceURL. */
+  acsUrl: string | null;
+  relayState: string | null;
+  xml: string;
+  /** The IdP endpoint the browser was sent to (without the SAML parameters). */
+  ssoUrl: string;
+}
+
+/**
+ * What an IdP does with GET {idpSsoUrl}?SAMLRequest=…&RelayState=…&SigAlg=…&Signature=…: samlify
+ * inflates the request and verifies its signature over the query exactly as received (SAML
+ * bindings §3.4.4.1) with the signing certificate of the SP metadata given. Throws when the
+ * signature does not verify.
+ */
+export async function receiveAuthnRequest(location: string, spMetadataXml: string): Promise<ReceivedAuthnRequest> {
+  const url = new URL(location);
+  const raw = url.search.slice(1).split('&');
+  const part = (name: string) => raw.find((p) => p.startsWith(`${name}=`));
+  const octetString = ['SAMLRequest', 'RelayState', 'SigAlg'].map(part).filter((p): p is string => p !== undefined).join('&');
+  const query = Object.fromEntries(['SAMLRequest', 'RelayState', 'SigAlg', 'Signature'].filter((k) => url.searchParams.has(k)).map((k) => [k, url.searchParams.get(k)!]));
+  const sp = samlify.ServiceProvider({ metadata: spMetadataXml });
+  const idp = samlify.IdentityProvider({
+    entityID: 'https://idp.invalid/metadata',
+    wantAuthnRequestsSigned: true,
+    singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: `${url.origin}${url.pathname}` }],
+  });
+  const parsed = await idp.parseLoginRequest(sp, 'redirect', { query, octetString } as never);
+  const request = (parsed.extract as { request?: { id?: string; assertionConsumerServiceUrl?: string } }).request ?? {};
+  const issuer = (parsed.extract as { issuer?: string }).issuer ?? '';
+  return {
+    id: request.id ?? '',
+    issuer,
+    acsUrl: request.assertionConsumerServiceUrl ?? null,
+    relayState: url.searchParams.get('RelayState'),
+    xml: parsed.samlContent,
+    ssoUrl: `${url.origin}${url.pathname}`,
+  };
 }

@@ -12,6 +12,7 @@ export const TENANT_TABLES = [
   'audit_events',
   'tenant_security_settings',
   'saml_assertion_ids',
+  'saml_authn_requests',
   'scim_page_anchors',
   'scim_list_totals',
   'groups',
@@ -23,7 +24,7 @@ export const TENANT_TABLES = [
  * shard in parallel, which is right for them.
  */
 export const CROSS_TENANT_STATEMENTS: { pattern: RegExp; why: string }[] = [
-  { pattern: /^DELETE FROM (sessions|login_throttle|saml_assertion_ids|scim_page_anchors|scim_list_totals) WHERE [^;]*\b(expires_at|window_started_at)\b/, why: 'housekeeping purges every tenant\'s expired rows' },
+  { pattern: /^DELETE FROM (sessions|login_throttle|saml_assertion_ids|saml_authn_requests|scim_page_anchors|scim_list_totals) WHERE [^;]*\b(expires_at|window_started_at)\b/, why: 'housekeeping purges every tenant\'s expired rows' },
   { pattern: /^SELECT s\.tenant_id AS id, t\.slug FROM tenant_security_settings s JOIN tenants t ON t\.id = s\.tenant_id WHERE s\.saml_metadata_url IS NOT NULL AND s\.saml_metadata_next_at <= now\(\)/, why: 'housekeeping finds every tenant whose IdP metadata refresh is due' },
 ];
 

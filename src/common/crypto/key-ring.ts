@@ -18,6 +18,8 @@ export type KeyPurpose = (typeof KEY_PURPOSES)[keyof typeof KEY_PURPOSES];
 export const SEAL_PURPOSES = {
   /** The SCIM token, kept for display to System Admins. */
   scimToken: 'scim-token',
+  /** A tenant's SAML SP private key (PKCS#8 PEM): signs AuthnRequests, decrypts assertions. */
+  samlSpKey: 'saml-sp-key',
 } as const;
 export type SealPurpose = (typeof SEAL_PURPOSES)[keyof typeof SEAL_PURPOSES];
 

@@ -16,4 +16,12 @@ export class UpdateSamlSettingsDto {
    */
   @Allow()
   metadataUrl?: unknown;
+
+  /**
+   * The IdP's SSO URL for SP-initiated sign-on (GET /saml/{tenant}/login sends the AuthnRequest
+   * there), or null to clear it. Checked by the service (parseAdminUrl): 400 `invalid_url` naming
+   * the field.
+   */
+  @Allow()
+  idpSsoUrl?: unknown;
 }

@@ -27,6 +27,8 @@ export interface AuthOptions {
   tenantName: string;
   samlEnabled: boolean;
   samlEnforced: boolean;
+  /** Where "Sign in with SSO" goes (SP-initiated sign-on), or null when it is not possible. */
+  ssoLoginUrl: string | null;
 }
 
 export interface UserList {

@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   const error = new Message('alert');
   const email = h('input', { id: 'email', name: 'email', type: 'email', class: 'input', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
   const password = h('input', { id: 'password', name: 'password', type: 'password', class: 'input', autocomplete: 'current-password', required: true });
-  const submit = h('button', { type: 'submit', class: 'button primary block' }, 'Sign in');
+  // With Enforce SAML Login on and SP-initiated sign-on possible, "Sign in with SSO" is the page's
+  // main action; the password form stays (an attempt shows why it is refused) but steps back.
+  const ssoMain = options.samlEnforced && options.ssoLoginUrl !== null;
+  const submit = h('button', { type: 'submit', class: ssoMain ? 'button block' : 'button primary block' }, 'Sign in');
   const form = h(
     'form',
     { class: 'stack', novalidate: true },
@@ -84,11 +87,21 @@ async function main(): Promise<void> {
       });
   });
 
+  const ssoButton = options.ssoLoginUrl
+    ? h('a', { href: options.ssoLoginUrl, class: ssoMain ? 'button primary block' : 'button block', id: 'sso-signin' }, 'Sign in with SSO')
+    : null;
   const sso = options.samlEnforced
     ? callout(
         'info',
         'Sign in from your identity provider',
-        h('p', null, options.tenantName, ' uses single sign-on. Open this app from your identity provider’s portal, such as Microsoft My Apps or the Okta dashboard. Password sign-in is turned off.'),
+        h(
+          'p',
+          null,
+          options.tenantName,
+          ssoMain
+            ? ' uses single sign-on: choose Sign in with SSO, or open this app from your identity provider’s portal. Password sign-in is turned off.'
+            : ' uses single sign-on. Open this app from your identity provider’s portal, such as Microsoft My Apps or the Okta dashboard. Password sign-in is turned off.',
+        ),
       )
     : null;
 
@@ -103,12 +116,16 @@ async function main(): Promise<void> {
         h('p', { class: 'brand-mark', 'aria-hidden': 'true' }, 'Latchkey'),
         h('h1', { id: 'signin-title' }, 'Sign in to ', options.tenantName),
         sso,
+        ssoMain ? ssoButton : null,
         form,
-        options.samlEnabled && !options.samlEnforced ? h('p', { class: 'hint center' }, 'Your organization also offers single sign-on from your identity provider.') : null,
+        !ssoMain && ssoButton ? h('p', { class: 'hint center' }, 'or') : null,
+        ssoMain ? null : ssoButton,
+        options.samlEnabled && !options.samlEnforced && !ssoButton ? h('p', { class: 'hint center' }, 'Your organization also offers single sign-on from your identity provider.') : null,
       ),
     ),
   );
-  if (!options.samlEnforced) email.focus();
+  if (ssoMain) ssoButton?.focus();
+  else if (!options.samlEnforced) email.focus();
 }
 
 function loginFailure(err: unknown): string {

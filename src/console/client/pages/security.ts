@@ -22,7 +22,7 @@ void startPage({ nav: 'security', title: 'SAML and SCIM', adminOnly: true }, asy
 class SecurityPage {
   private readonly samlEnabled = checkboxField({
     label: 'Enable SAML Sign-on',
-    description: 'People open Latchkey from your identity provider’s portal (IdP-initiated SAML 2.0).',
+    description: 'People sign in from your identity provider’s portal, or with “Sign in with SSO” on the login page (SAML 2.0).',
   });
   private readonly signOnUrl = copyField({
     label: 'Sign-on Page URL',
@@ -30,6 +30,23 @@ class SecurityPage {
     copyLabel: 'Copy Sign-on Page URL',
     hint: h('span', null, 'Paste it into Microsoft Entra ID’s ', h('strong', null, 'Identifier (Entity ID)'), ' and ', h('strong', null, 'Reply URL'), ', or into Okta’s ', h('strong', null, 'Sign-in page URL'), '.'),
   });
+  private readonly idpSsoUrl = h('input', {
+    id: 'idp-sso-url',
+    type: 'url',
+    class: 'input mono',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'https://login.microsoftonline.com/…/saml2',
+    'aria-describedby': 'idp-sso-url-hint',
+  });
+  private readonly idpSsoUrlError = new Message('alert');
+  private readonly loginUrl = copyField({
+    label: 'SSO Login URL',
+    value: '',
+    copyLabel: 'Copy SSO Login URL',
+    hint: h('span', null, 'Starts sign-in here (“Sign in with SSO” on the login page). Paste it into Microsoft Entra ID’s ', h('strong', null, 'Sign on URL'), ' for SP-initiated sign-on.'),
+  });
+  private readonly spCertificate = h('div', { class: 'field', id: 'sp-certificate' });
   private readonly certInput = h('input', {
     id: 'verification-certificate',
     type: 'file',
@@ -98,6 +115,10 @@ class SecurityPage {
       void this.onSave();
     });
     for (const box of [this.samlEnabled.input, this.enforce.input, this.scimEnabled.input]) box.addEventListener('change', () => this.syncControls());
+    this.idpSsoUrl.addEventListener('input', () => {
+      this.idpSsoUrl.removeAttribute('aria-invalid');
+      this.syncControls();
+    });
     this.metadataUrl.addEventListener('input', () => this.syncControls());
     this.refreshMetadata.addEventListener('click', () => void this.onRefreshMetadata());
     this.certInput.addEventListener('change', () => void this.onUpload());
@@ -122,6 +143,20 @@ class SecurityPage {
       h('h2', { id: 'saml-title', class: 'card-title' }, 'SAML single sign-on'),
       this.samlEnabled.el,
       this.signOnUrl.el,
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'idp-sso-url' }, 'IdP SSO URL'),
+        this.idpSsoUrl,
+        h(
+          'p',
+          { class: 'hint', id: 'idp-sso-url-hint' },
+          'Your identity provider’s SAML sign-on endpoint (HTTP-Redirect), where “Sign in with SSO” sends people. Uploading the IdP’s metadata fills it in; saved with Save.',
+        ),
+        this.idpSsoUrlError.el,
+      ),
+      this.loginUrl.el,
+      this.spCertificate,
       h(
         'div',
         { class: 'field' },
@@ -192,6 +227,9 @@ class SecurityPage {
     }
     this.renderMetadataState();
     this.signOnUrl.setValue(s.saml.signOnUrl);
+    if (resetForm || !this.idpSsoUrlChanged()) this.idpSsoUrl.value = s.saml.idpSsoUrl ?? '';
+    this.loginUrl.setValue(s.saml.signOnUrl.replace(/\/acs$/, '/login'));
+    this.renderSpCertificate();
     this.renderCertificates(s.saml.certificates, s.saml.idpEntityId);
     this.scimUrl.setValue(s.scim.url ?? '');
     this.scimToken.setValue(s.scim.token ?? '');
@@ -243,7 +281,8 @@ class SecurityPage {
       this.samlEnabled.input.checked !== s.saml.enabled ||
       this.enforce.input.checked !== s.saml.enforceLogin ||
       this.metadataUrl.value.trim() !== (s.saml.metadataUrl ?? '') ||
-      this.scimEnabled.input.checked !== s.scim.enabled
+      this.scimEnabled.input.checked !== s.scim.enabled ||
+      this.idpSsoUrlChanged()
     );
   }
 
@@ -278,6 +317,40 @@ class SecurityPage {
     } finally {
       this.applyServerState(false);
     }
+  }
+
+  /** The IdP SSO URL as typed, null when empty. */
+  private typedIdpSsoUrl(): string | null {
+    return this.idpSsoUrl.value.trim() || null;
+  }
+
+  private idpSsoUrlChanged(): boolean {
+    return this.typedIdpSsoUrl() !== this.settings.saml.idpSsoUrl;
+  }
+
+  /** The SP certificate (made when SAML is first enabled) and where the SP metadata is. */
+  private renderSpCertificate(): void {
+    const cert = this.settings.saml.spCertificate;
+    const metadataUrl = this.settings.saml.signOnUrl.replace(/\/acs$/, '/metadata');
+    replace(
+      this.spCertificate,
+      h('h3', { class: 'field-label', id: 'sp-certificate-title' }, 'SP Certificate'),
+      cert
+        ? h(
+            'dl',
+            { class: 'details compact', 'aria-labelledby': 'sp-certificate-title' },
+            h('div', null, h('dt', null, 'SHA-256 fingerprint'), h('dd', { class: 'mono fingerprint' }, cert.sha256Fingerprint)),
+            h('div', null, h('dt', null, 'Expires'), h('dd', null, formatDate(cert.notAfter))),
+          )
+        : h('p', { class: 'empty-note' }, 'Created when SAML Sign-on is first enabled.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Latchkey signs its sign-in requests with this key, and identity providers that encrypt assertions encrypt to it. ',
+        h('a', { href: metadataUrl, download: 'latchkey-sp-metadata.xml' }, 'Download SP metadata'),
+        ' to give your identity provider both.',
+      ),
+    );
   }
 
   private renderCertificates(certs: CertificateInfo[], idpEntityId: string | null): void {
@@ -324,6 +397,7 @@ class SecurityPage {
     this.saveStatus.clear();
     this.enforceError.clear();
     this.scimError.clear();
+    this.idpSsoUrlError.clear();
     this.metadataUrlError.clear();
     if (!this.isDirty()) {
       this.saveStatus.show('Nothing to save: no changes.', 3000);
@@ -336,9 +410,10 @@ class SecurityPage {
       enforceLogin: this.enforce.input.checked,
       // Sent only when changed: a new URL is fetched while saving.
       ...(metadataUrl !== s.saml.metadataUrl ? { metadataUrl } : {}),
+      ...(this.idpSsoUrlChanged() ? { idpSsoUrl: this.typedIdpSsoUrl() } : {}),
     };
     const scim = { enabled: this.scimEnabled.input.checked };
-    const samlChanged = saml.enabled !== s.saml.enabled || saml.enforceLogin !== s.saml.enforceLogin || 'metadataUrl' in saml;
+    const samlChanged = saml.enabled !== s.saml.enabled || saml.enforceLogin !== s.saml.enforceLogin || 'metadataUrl' in saml || 'idpSsoUrl' in saml;
     const scimChanged = scim.enabled !== s.scim.enabled;
     // SCIM depends on SAML: switch SAML on before SCIM, and SCIM off before SAML.
     const steps: ('saml' | 'scim')[] = scimChanged && !scim.enabled ? ['scim', 'saml'] : ['saml', 'scim'];
@@ -350,8 +425,14 @@ class SecurityPage {
           try {
             this.settings = await this.api.put<SecuritySettings>('settings/saml', saml);
           } catch (err) {
-            const target = err instanceof ApiError && err.code === 'certificate_required' ? this.enforceError : err instanceof ApiError && err.code === 'invalid_url' ? this.metadataUrlError : this.saveError;
-            target.show(writeError(err));
+            if (err instanceof ApiError && err.code === 'invalid_url' && err.message.startsWith('idpSsoUrl')) {
+              this.idpSsoUrl.setAttribute('aria-invalid', 'true');
+              this.idpSsoUrlError.show(`The IdP SSO URL was not saved: ${writeError(err)}`);
+              this.idpSsoUrl.focus();
+            } else {
+              const target = err instanceof ApiError && err.code === 'certificate_required' ? this.enforceError : err instanceof ApiError && err.code === 'invalid_url' ? this.metadataUrlError : this.saveError;
+              target.show(writeError(err));
+            }
             return;
           }
         }
@@ -368,14 +449,15 @@ class SecurityPage {
     } finally {
       this.save.disabled = false;
       // Show what the server holds now, keeping any change that did not get saved.
-      const keep = { saml: this.samlEnabled.input.checked, enforce: this.enforce.input.checked, scim: this.scimEnabled.input.checked, metadataUrl: this.metadataUrl.value };
-      const refused = this.saveError.el.textContent || this.enforceError.el.textContent || this.scimError.el.textContent || this.metadataUrlError.el.textContent;
+      const keep = { saml: this.samlEnabled.input.checked, enforce: this.enforce.input.checked, scim: this.scimEnabled.input.checked, metadataUrl: this.metadataUrl.value, idpSsoUrl: this.idpSsoUrl.value };
+      const refused = this.saveError.el.textContent || this.enforceError.el.textContent || this.scimError.el.textContent || this.metadataUrlError.el.textContent || this.idpSsoUrlError.el.textContent;
       this.applyServerState(true);
       if (refused) {
         this.samlEnabled.input.checked = keep.saml;
         this.enforce.input.checked = keep.enforce;
         this.scimEnabled.input.checked = keep.scim;
         this.metadataUrl.value = keep.metadataUrl;
+        this.idpSsoUrl.value = keep.idpSsoUrl;
         this.syncControls();
       }
     }
