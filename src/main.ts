@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { getHeapStatistics } from 'node:v8';
 import { runClusterPrimary } from './bootstrap/cluster-primary.js';
 import { createApp } from './bootstrap/create-app.js';
+import { heapSettingsWarning } from './bootstrap/heap-settings.js';
 import { resolveRuntime } from './bootstrap/resolve-database.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createLogger } from './common/logging/logger.js';
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(env.LOG_LEVEL);
+  const heapWarning = heapSettingsWarning(getHeapStatistics().heap_size_limit);
+  if (heapWarning) logger.warn(heapWarning);
   const { config, database } = await resolveRuntime(env, logger);
   if (config.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
     await runClusterPrimary(config, database, logger);

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { runMigrations } from '../database/run-migrations.js';
+import { withServiceHeapFlags } from './heap-settings.js';
 import type { ResolvedDatabase } from './resolve-database.js';
 
 /**
@@ -15,6 +16,8 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
   // generate a second development secret.
   const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
   let stopping = false;
+  // Workers run with the service's heap flags even when this process was started without them.
+  cluster.setupPrimary({ execArgv: withServiceHeapFlags(process.execArgv, process.env.NODE_OPTIONS) });
   const fork = (): Worker => cluster.fork(env);
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
