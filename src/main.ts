@@ -21,13 +21,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(env.LOG_LEVEL);
-  const heapWarning = heapSettingsWarning(getHeapStatistics().heap_size_limit);
-  if (heapWarning) logger.warn(heapWarning);
   const { config, database } = await resolveRuntime(env, logger);
   if (config.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
     await runClusterPrimary(config, database, logger);
     return;
   }
+  // A serving process (cluster workers get the flags from the primary).
+  const heapWarning = heapSettingsWarning(getHeapStatistics().heap_size_limit);
+  if (heapWarning) logger.warn(heapWarning);
 
   const app = await createApp(config, logger);
   let stopping = false;
