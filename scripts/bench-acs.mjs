@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTestHelpers } from './lib/test-helpers.mjs';
+import { serviceHeapFlags } from './fuzz/service.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -70,7 +71,7 @@ async function main() {
   if (values.spawn) {
     operatorToken = operatorToken ?? `bench-${randomBytes(12).toString('hex')}`;
     base = `http://127.0.0.1:${values.port}`;
-    child = spawn(process.execPath, ['dist/main.js'], {
+    child = spawn(process.execPath, [...serviceHeapFlags(), 'dist/main.js'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, PORT: values.port, HOST: '127.0.0.1', PUBLIC_URL: base, OPERATOR_TOKEN: operatorToken, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString('hex') },

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { getHeapStatistics } from 'node:v8';
 import { runClusterPrimary } from './bootstrap/cluster-primary.js';
 import { createApp } from './bootstrap/create-app.js';
 import { drainAndClose } from './bootstrap/graceful-shutdown.js';
+import { heapSettingsWarning } from './bootstrap/heap-settings.js';
 import { resolveRuntime } from './bootstrap/resolve-database.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createLogger } from './common/logging/logger.js';
@@ -25,6 +27,9 @@ async function main(): Promise<void> {
     await runClusterPrimary(config, database, logger);
     return;
   }
+  // A serving process (cluster workers get the flags from the primary).
+  const heapWarning = heapSettingsWarning(getHeapStatistics().heap_size_limit);
+  if (heapWarning) logger.warn(heapWarning);
 
   const app = await createApp(config, logger);
   let stopping = false;

@@ -10,6 +10,15 @@ import pg from 'pg';
 const root = resolve(import.meta.dirname, '..', '..');
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * The V8 heap flags production starts the service with (package.json "start:prod", the Dockerfile,
+ * src/bootstrap/heap-settings.ts), so that a spawned target's memory behaves as deployed.
+ */
+export function serviceHeapFlags() {
+  const script = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  return script.split(/\s+/).filter((arg) => arg.startsWith('--max-'));
+}
+
 /** A fresh empty database on the local server (the service migrates it at start). */
 export async function createDatabase(adminUrl = process.env.FUZZ_ADMIN_DATABASE_URL ?? DEFAULT_ADMIN_URL) {
   const name = `lk_fuzz_${randomBytes(4).toString('hex')}`;
@@ -42,15 +51,16 @@ async function waitForHealth(base, child) {
 }
 
 /**
- * Starts `node dist/main.js` in production mode on 127.0.0.1:<port>. DATABASE_URL from the
- * environment is used as it is; otherwise a fresh database is created (and dropped at stop).
+ * Starts `node <heap flags> dist/main.js` in production mode on 127.0.0.1:<port>.
+ * DATABASE_URL from the environment is used as it is; otherwise a fresh database is created (and
+ * dropped at stop).
  */
 export async function spawnService({ port = 3918, env = {} } = {}) {
   const database = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, drop: async () => undefined } : await createDatabase();
   const base = `http://127.0.0.1:${port}`;
   const operatorToken = `fuzz-operator-${randomBytes(12).toString('hex')}`;
   const stderr = [];
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [...serviceHeapFlags(), 'dist/main.js'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
