@@ -137,6 +137,10 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   const publicOrigin = config.publicOrigin;
   const metrics = app.get(MetricsService);
   const bodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576, () => metrics.rateLimited('body_budget'));
+  // Authenticated bodies (SCIM token, admin session) get a budget of their own, reserved once the
+  // credentials hold: a token holder sending many 1 MiB bodies at once is refused with 503 before
+  // the process nears its heap limit (--max-old-space-size), and anonymous clients cannot use it up.
+  const authenticatedBodyBudget = new BodyBudget(config.HTTP_BODY_BUDGET_MIB * 1_048_576, () => metrics.rateLimited('body_budget'));
   /** The route policy, before any body is read: media type, same-origin writes, credentials first. */
   async function enforceRoutePolicy(request: LatchkeyRequest, reply: FastifyReply, policy: RoutePolicy): Promise<void> {
     if (SAFE_METHODS.has(request.method)) return;
@@ -159,8 +163,10 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
       const auth = await authenticateSession(sessions, request);
       assertRole(auth, 'system_admin');
       request.auth = auth;
+      authenticatedBodyBudget.reserve(request, reply, policy.bodyLimit);
     } else if (policy.authenticateFirst === 'scim-token') {
       await scimGate.admit(request);
+      authenticatedBodyBudget.reserve(request, reply, policy.bodyLimit);
     }
   }
   fastify.addHook('onRequest', async (request, reply) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { createScimTenant } from '../utils/scim-fixtures.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { listen, rawExchange } from '../utils/raw-http.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
@@ -98,6 +99,39 @@ describe('memory held by unfinished anonymous bodies is bounded (finding 11)', (
     const later = await request(t.http).post(`/saml/${tenant.slug}/acs`).type('form').send({ SAMLResponse: 'A'.repeat(200_000) });
     expect(later.status).not.toBe(503);
     expect(later.headers['content-type']).toMatch(/^text\/html/);
+  });
+});
+
+describe('memory held by unfinished authenticated bodies is bounded too', () => {
+  let t: TestApp;
+  let port: number;
+  let scim: Awaited<ReturnType<typeof createScimTenant>>;
+  beforeAll(async () => {
+    t = await startTestApp({ HTTP_BODY_BUDGET_MIB: '1' });
+    scim = await createScimTenant(t);
+    port = await listen(t);
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses the next body of a SCIM token holder with 503 (a SCIM error) while its budget is held; anonymous bodies keep theirs', async () => {
+    const head = `POST /scim/v2/${scim.tenant.slug}/Users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${scim.scim.token}\r\nContent-Type: application/scim+json\r\nContent-Length: 400000\r\n\r\n`;
+    // Two authenticated clients hold 800,000 of the 1 MiB budget; they never finish their bodies.
+    const holders = [0, 1].map(() => rawExchange(port, [head, '{"schemas":'], { giveUpMs: 1500 }));
+    await new Promise((r) => setTimeout(r, 400));
+    const refused = await rawExchange(port, [head], { giveUpMs: 1000 });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers['content-type']).toMatch(/^application\/scim\+json/);
+    expect(refused.body).toContain('Too many requests are uploading at once');
+    // The anonymous budget is another: an ACS post is still read (and refused for what it is).
+    const acs = await request(t.http).post(`/saml/${scim.tenant.slug}/acs`).type('form').send({ SAMLResponse: 'A'.repeat(200_000) });
+    expect(acs.status).not.toBe(503);
+    await Promise.all(holders);
+    await new Promise((r) => setTimeout(r, 200));
+    const later = await scim.scim.post('Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'later@example.com', name: { givenName: 'L', familyName: 'Ater' } });
+    expect(later.status).toBe(201);
   });
 });
 
