@@ -43,3 +43,16 @@ export function parseAdminUrl(field: string, value: unknown, rules: AdminUrlRule
   if (url.href.length > MAX_ADMIN_URL_LENGTH) throw invalidUrl(field, `is over ${MAX_ADMIN_URL_LENGTH} characters long`);
   return url.href;
 }
+
+/**
+ * The HTTP-Redirect SSO URL named by IdP metadata (uploaded or fetched from the Metadata URL), when
+ * it passes the admin URL rule; otherwise why it was skipped (the entered URL then stays).
+ */
+export function metadataSsoUrl(value: string | null | undefined, production: boolean): { url: string | null; skipped: string | null } {
+  if (!value) return { url: null, skipped: null };
+  try {
+    return { url: parseAdminUrl('idpSsoUrl', value, { production, refuseNonPublicLiteral: false }), skipped: null };
+  } catch (err) {
+    return { url: null, skipped: `${value.slice(0, 300)}: ${(err as Error).message}` };
+  }
+}

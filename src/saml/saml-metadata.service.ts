@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiException } from '../common/http/api-exception.js';
 import { AppConfig } from '../config/app-config.js';
+import { metadataSsoUrl } from './admin-url.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
@@ -169,11 +170,15 @@ export class SamlMetadataService {
           const dropped = before.filter((f) => !after.includes(f));
           s.samlCertificates = parsed.pems.map((pem) => ({ pem }));
           s.samlIdpEntityId = parsed.idpEntityId;
+          // The metadata names the IdP's SSO URL too (SP-initiated sign-on follows it if it moves).
+          const sso = metadataSsoUrl(parsed.idpSsoUrl, this.config.isProduction);
+          const ssoMoved = sso.url !== null && sso.url !== s.samlIdpSsoUrl;
+          if (sso.url) s.samlIdpSsoUrl = sso.url;
           s.samlMetadataRefreshedAt = now;
           s.samlMetadataError = null;
           s.samlMetadataErrorAt = null;
           s.samlMetadataNextAt = new Date(now.getTime() + this.config.SAML_METADATA_REFRESH_HOURS * 3_600_000);
-          if (added.length > 0 || dropped.length > 0) {
+          if (added.length > 0 || dropped.length > 0 || ssoMoved) {
             await this.audit.record(
               tenant.id,
               {
@@ -182,12 +187,13 @@ export class SamlMetadataService {
                 actor: o.actor,
                 target,
                 outcome: 'success',
-                reason: certificateChange(added, dropped),
+                reason: certificateChange(added, dropped, ssoMoved ? sso.url : null),
                 details: {
                   trigger: o.trigger,
                   addedSha256Fingerprints: added,
                   droppedSha256Fingerprints: dropped,
                   idpEntityId: parsed.idpEntityId,
+                  ...(ssoMoved ? { idpSsoUrl: sso.url } : {}),
                   ...(parsed.weakSkipped.length > 0 ? { weakCertificatesSkipped: parsed.weakSkipped } : {}),
                 },
               },
@@ -234,9 +240,10 @@ function failureReason(err: unknown): string {
   return `the metadata could not be read (${String((err as Error)?.message ?? err).slice(0, 160)})`;
 }
 
-function certificateChange(added: string[], dropped: string[]): string {
+function certificateChange(added: string[], dropped: string[], ssoUrl: string | null): string {
   const parts = [];
   if (added.length > 0) parts.push(`added ${added.length} signing certificate${added.length === 1 ? '' : 's'} (${added.join(', ')})`);
   if (dropped.length > 0) parts.push(`dropped ${dropped.length} (${dropped.join(', ')})`);
+  if (ssoUrl) parts.push(`IdP SSO URL now ${ssoUrl}`);
   return `metadata refresh ${parts.join('; ')}`;
 }

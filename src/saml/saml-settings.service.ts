@@ -9,7 +9,7 @@ import { PublicUrls } from '../config/public-urls.js';
 import type { SamlSettingsView } from '../contract/api-views.js';
 import { SecuritySettingsRepository } from '../tenancy/security-settings.repository.js';
 import type { TenantSecuritySettingsEntity } from '../tenancy/tenant-security-settings.entity.js';
-import { parseAdminUrl } from './admin-url.js';
+import { metadataSsoUrl, parseAdminUrl } from './admin-url.js';
 import { describeCertificate } from './certificate-info.js';
 import { parseCertificateUpload } from './certificate-upload.js';
 import type { UpdateSamlSettingsDto } from './dto/update-saml-settings.dto.js';
@@ -159,7 +159,7 @@ export class SamlSettingsService {
       s.samlCertificates = parsed.pems.map((pem) => ({ pem }));
       s.samlIdpEntityId = parsed.idpEntityId;
       // Metadata names the IdP's SSO URL too; a bare certificate leaves the entered one alone.
-      const sso = this.metadataSsoUrl(parsed.idpSsoUrl);
+      const sso = metadataSsoUrl(parsed.idpSsoUrl, this.config.isProduction);
       if (sso.url) s.samlIdpSsoUrl = sso.url;
       await this.settings.save(s, m);
       await this.audit.record(
@@ -182,15 +182,5 @@ export class SamlSettingsService {
       );
       return s;
     });
-  }
-
-  /** The HTTP-Redirect SSO URL of uploaded metadata when it passes the admin URL rule; why not otherwise. */
-  private metadataSsoUrl(value: string | null | undefined): { url: string | null; skipped: string | null } {
-    if (!value) return { url: null, skipped: null };
-    try {
-      return { url: parseAdminUrl('idpSsoUrl', value, { production: this.config.isProduction, refuseNonPublicLiteral: false }), skipped: null };
-    } catch (err) {
-      return { url: null, skipped: `${value.slice(0, 300)}: ${(err as Error).message}` };
-    }
   }
 }

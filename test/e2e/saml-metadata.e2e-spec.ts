@@ -78,13 +78,18 @@ describe('SAML metadata URL: fetched on save, on demand and on a schedule; certi
       [tenant.id, since],
     );
   const refresh = () => admin.post('settings/saml/metadata/refresh');
+  // The database's clock, which stamps audit rows: a window opened by it never takes in the rows
+  // of a test that ran a moment before (a window of "now minus a second" did, on a fast machine).
+  const dbNow = async () => (await queryDatabase<{ now: Date }>(t.db, 'SELECT clock_timestamp() AS now'))[0]!.now;
 
   it('PUT saves the URL and fetches it at once: the certificates become the metadata\'s, with its entity ID', async () => {
     idp.reset(metadata(oldKey));
-    const since = new Date(Date.now() - 1000);
+    const since = await dbNow();
     const res = await admin.put('settings/saml', { enabled: true, metadataUrl: idp.url() });
     expect(res.status).toBe(200);
     expect(res.body.saml).toMatchObject({ enabled: true, metadataUrl: idp.url(), metadataError: null, idpEntityId: ENTRA_ID });
+    // The fetched metadata's HTTP-Redirect SingleSignOnService becomes the IdP SSO URL (SP-initiated sign-on).
+    expect(res.body.saml.idpSsoUrl).toBe('https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2');
     expect(fingerprints(res.body.saml)).toEqual([fingerprint(oldKey.certPem)]);
     expect(Date.now() - Date.parse(res.body.saml.metadataRefreshedAt)).toBeLessThan(30_000);
     expect(idp.requests).toEqual(['/federationmetadata.xml']);
@@ -108,7 +113,7 @@ describe('SAML metadata URL: fetched on save, on demand and on a schedule; certi
     // The IdP publishes the new certificate beside the old one, still signing with the old.
     idp.reset(metadata(oldKey, newKey));
     expectSignedIn(await signInWith(oldKey), app);
-    const since = new Date(Date.now() - 1000);
+    const since = await dbNow();
     const added = await refresh();
     expect(added.status).toBe(200);
     expect(fingerprints(added.body.saml)).toEqual([fingerprint(oldKey.certPem), fingerprint(newKey.certPem)]);
@@ -267,7 +272,7 @@ describe('SAML metadata URL: fetched on save, on demand and on a schedule; certi
     expect((await housekeeping.runOnce())['IdP metadata refreshes that are due']).toBe(0);
     expect(idp.requests).toEqual([]);
 
-    const since = new Date(Date.now() - 1000);
+    const since = await dbNow();
     await queryDatabase(t.db, "UPDATE tenant_security_settings SET saml_metadata_next_at = now() - interval '1 second' WHERE tenant_id = $1", [tenant.id]);
     expect((await housekeeping.runOnce())['IdP metadata refreshes that are due']).toBe(1);
     expect(idp.requests).toHaveLength(1);
