@@ -48,8 +48,10 @@ export function parsePrometheusText(text: string): Map<string, Family> {
       if (!l) throw new Error(`line ${i + 1}: unreadable labels: ${labelText}`);
       labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`line ${i + 1}: bad value ${valueText}`);
+    // Prometheus reads values with Go's strconv.ParseFloat, which takes NaN in any case: prom-client
+    // writes `Nan` (nodejs_eventloop_lag_*_seconds before the first event-loop sample, a fresh process).
+    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : /^nan$/i.test(valueText!) ? NaN : Number(valueText);
+    if (Number.isNaN(value) && !/^nan$/i.test(valueText!)) throw new Error(`line ${i + 1}: bad value ${valueText} in ${line}`);
     // A histogram's _bucket/_sum/_count samples belong to the family declared by # TYPE.
     const base = families.has(name!) ? name! : name!.replace(/_(bucket|sum|count)$/, '');
     family(families.has(base) ? base : name!).samples.push({ name: name!, labels, value });
