@@ -1,5 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { PasswordHasher } from './password-hasher.js';
+
+// Real scrypt (N=2^15, 32 MiB each): a few hashes take well over jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
 
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher();
