@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery, rowsQuery } from '../common/database/prepared-query.js';
 import { lowerAscii } from '../common/validation/ascii-case.js';
+import { displayNameKeySql } from './group-row.js';
 import { isUuid } from '../common/validation/uuid.js';
 import { normaliseLicenses, type LicenseKey } from '../users/licenses.js';
 
@@ -41,7 +42,7 @@ export interface GroupListQuery {
  * The group name's key, exactly the expression of the unique index groups_tenant_display_name_key
  * (migration 1795530000000): ASCII letters folded, nothing else. Ordering by it reads that index.
  */
-const NAME_KEY = "translate(g.display_name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
+const NAME_KEY = displayNameKeySql('g.display_name');
 const COLUMNS = 'g.tenant_id, g.id, g.display_name, g.external_id, g.member_count, g.licenses, g.source, g.created_at, g.updated_at';
 
 const SQL = {

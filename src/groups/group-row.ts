@@ -1,3 +1,4 @@
+import { lowerAsciiSql } from '../common/validation/ascii-case.js';
 import { GroupEntity } from './group.entity.js';
 import type { LicenseKey } from '../users/licenses.js';
 
@@ -13,7 +14,7 @@ export const GROUP_COLUMNS = 'g.tenant_id, g.id, g.display_name, g.external_id, 
  * groups_tenant_display_name_key states it, so lookups and uniqueness are served by that index.
  */
 export function displayNameKeySql(column: string): string {
-  return `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+  return lowerAsciiSql(column);
 }
 
 export interface GroupRow {

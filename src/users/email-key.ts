@@ -1,4 +1,4 @@
-import { lowerAscii } from '../common/validation/ascii-case.js';
+import { lowerAscii, lowerAsciiSql } from '../common/validation/ascii-case.js';
 
 /**
  * The one key a user's email address is found, kept unique and throttled by.
@@ -19,9 +19,6 @@ export function emailKey(email: string): string {
   return lowerAscii(email);
 }
 
-const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const LOWER = 'abcdefghijklmnopqrstuvwxyz';
-
 /**
  * The same key in SQL, over a column or expression (fixed text, never a value): translate() maps
  * code point for code point and does not depend on the locale. The unique index on
@@ -29,5 +26,5 @@ const LOWER = 'abcdefghijklmnopqrstuvwxyz';
  * 1795510000000-email-key); a test compares it with emailKey() over every code point.
  */
 export function emailKeySql(expression: string): string {
-  return `translate(${expression}, '${UPPER}', '${LOWER}')`;
+  return lowerAsciiSql(expression);
 }

@@ -7,3 +7,12 @@
 export function lowerAscii(value: string): string {
   return value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
+
+/**
+ * lowerAscii in SQL, over a column or expression (fixed text, never a value): translate() maps code
+ * point for code point and does not depend on the database's locale. The unique indexes on email
+ * keys and group display names are written with exactly this text, so lookups built with it use them.
+ */
+export function lowerAsciiSql(expression: string): string {
+  return `translate(${expression}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+}
