@@ -53,6 +53,8 @@ const SQL = process.env.LATCHKEY_BARE ? JSON.parse(process.env.LATCHKEY_BARE) : 
 const { emailKey } = await import(pathToFileURL(join(root, 'dist', 'users', 'email-key.js')).href);
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: SQL.poolSize, application_name: 'latchkey-bare' });
+// An idle connection PostgreSQL ended (a restart): the pool drops it and opens another on demand.
+pool.on('error', (err) => process.stderr.write(`bench-bare ${values.mode}: idle connection lost: ${err.message}\n`));
 const tenantRows = (await pool.query('SELECT id FROM tenants WHERE slug = $1', [values.tenant])).rows;
 if (tenantRows.length === 0) throw new Error(`no tenant "${values.tenant}" in DATABASE_URL: run npm run seed:bench first`);
 const tenantId = tenantRows[0].id;

@@ -14,7 +14,9 @@
 // --acs-responses 6000 (pre-signed per side, each with a fresh assertion ID).
 //
 // Every row also gives CPU ms per request: utime+stime of the measured process(es) over the run,
-// divided by the requests answered; unlike req/s, it stays readable on a busy machine.
+// divided by the requests answered; unlike req/s, it stays readable on a busy machine. With
+// DATABASE_URL set (PostgreSQL on this machine), the same for the PostgreSQL backends serving it
+// (by application_name: latchkey for the service, latchkey-bare for a bare twin).
 //
 // --baseline (issue 14): each scenario with a bare twin (lookup, get-id, post, acs: see
 // scripts/bench-bare.mjs) is measured against that twin, spawned here on DATABASE_URL (the
@@ -29,6 +31,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { bareStatements } from './lib/bare-statements.mjs';
 import { loadTestHelpers } from './lib/test-helpers.mjs';
 
@@ -114,8 +117,32 @@ function cpuMs(pids) {
   return (ticks * 1000) / clockTicks;
 }
 
+/**
+ * The PostgreSQL backends serving a side (by application_name, in the seeded database): their CPU
+ * per request is the database's share. Only with DATABASE_URL, and only for a server on this machine.
+ */
+const db = process.env.DATABASE_URL ? new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: 'latchkey-bench' }) : null;
+// A restart of PostgreSQL ends this connection: the DB column then shows '?', the bench goes on.
+db?.on('error', () => undefined);
+async function backendCpuMs(applicationName) {
+  if (!db) return null;
+  try {
+    const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [applicationName]);
+    return new Map(rows.map((r) => [r.pid, cpuMs([String(r.pid)])]));
+  } catch {
+    return null;
+  }
+}
+/** CPU the backends used between two readings; one that connected in between counts from 0. */
+function backendDelta(before, after) {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
 /** What is measured: the service (at --url) or a bare twin (its own base URL and pid). */
-const SERVICE = { side: 'service', base, pids: servicePids };
+const SERVICE = { side: 'service', base, pids: servicePids, applicationName: 'latchkey' };
 
 async function scimJson(path, init = {}) {
   const res = await fetch(`${scimBase}${path}`, { ...init, headers: { ...auth, 'content-type': 'application/scim+json', ...(init.headers ?? {}) } });
@@ -145,8 +172,10 @@ async function measure(s, target) {
     peak = Math.max(peak, rssBytes(pids) ?? 0);
   }, 500);
   const cpuBefore = cpuMs(pids);
+  const dbBefore = await backendCpuMs(target.applicationName);
   const result = await run({ url: target.base, duration, requests: s.requestsFor('run', target.side), ...s.options });
   const cpu = cpuMs(pids) - cpuBefore;
+  const dbCpu = backendDelta(dbBefore, await backendCpuMs(target.applicationName));
   clearInterval(sampler);
   const options = s.options;
   const row = {
@@ -162,6 +191,7 @@ async function measure(s, target) {
     requests: result.requests.total,
     rssMB: peak ? Math.round(peak / 1048576) : null,
     cpuMsPerReq: result.requests.total > 0 ? Math.round((cpu / result.requests.total) * 1000) / 1000 : null,
+    dbCpuMsPerReq: result.requests.total > 0 && dbCpu !== null ? Math.round((dbCpu / result.requests.total) * 1000) / 1000 : null,
     connections: options.connections ?? connections,
     mbPerSec: Math.round((result.throughput.average / 1048576) * 10) / 10,
   };
@@ -194,7 +224,7 @@ async function spawnBare(mode) {
       if (!line) return;
       child.removeAllListeners('exit');
       const { listening } = JSON.parse(line);
-      resolveBare({ side: 'bare', base: `http://127.0.0.1:${listening}`, pids: () => [String(child.pid)], child });
+      resolveBare({ side: 'bare', base: `http://127.0.0.1:${listening}`, pids: () => [String(child.pid)], applicationName: 'latchkey-bare', child });
     });
   });
 }
@@ -211,7 +241,7 @@ const mean = (xs) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10
 /** One side's rounds as one row: req/s, p50 and p99 the means of the rounds, RSS the peak, CPU over all requests. */
 function combine(rows) {
   const requests = rows.reduce((n, r) => n + r.requests, 0);
-  const cpu = rows.every((r) => r.cpuMsPerReq !== null) ? rows.reduce((n, r) => n + r.cpuMsPerReq * r.requests, 0) / requests : null;
+  const perRequest = (key) => (rows.every((r) => r[key] !== null) ? Math.round((rows.reduce((n, r) => n + r[key] * r.requests, 0) / requests) * 1000) / 1000 : null);
   return {
     scenario: rows[0].scenario,
     side: rows[0].side,
@@ -223,7 +253,8 @@ function combine(rows) {
     errors: rows.reduce((n, r) => n + r.errors, 0),
     requests,
     rssMB: Math.max(...rows.map((r) => r.rssMB ?? 0)) || null,
-    cpuMsPerReq: cpu === null ? null : Math.round(cpu * 1000) / 1000,
+    cpuMsPerReq: perRequest('cpuMsPerReq'),
+    dbCpuMsPerReq: perRequest('dbCpuMsPerReq'),
     connections: rows[0].connections,
     mbPerSec: mean(rows.map((r) => r.mbPerSec)),
     rounds: rows,
@@ -398,6 +429,7 @@ const scenarios = {
 async function main() {
   const health = await fetch(`${base}/health/ready`).catch(() => null);
   if (!health?.ok) throw new Error(`${base}/health/ready does not answer 200: start the service first (npm start)`);
+  await db?.connect();
   const only = values.only ? values.only.split(',') : Object.keys(scenarios);
   for (const name of only) {
     if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
@@ -416,15 +448,15 @@ async function main() {
     s.after();
   }
   if (values.baseline) {
-    process.stdout.write('\n| scenario | side | req/s | p50 ms | p99 ms | 4xx/5xx | errors | RSS MB | CPU ms/req | req/s ÷ bare | p99 ÷ bare |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+    process.stdout.write('\n| scenario | side | req/s | p50 ms | p99 ms | 4xx/5xx | errors | RSS MB | CPU ms/req | DB CPU ms/req | req/s ÷ bare | p99 ÷ bare |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
     for (const r of rows) {
       const ratios = r.ratioReqPerSec === undefined ? '| |' : `| ${r.ratioReqPerSec}× | ${r.ratioP99}× |`;
-      process.stdout.write(`| ${r.scenario} | ${r.side} | ${r.reqPerSec} | ${r.p50ms} | ${r.p99ms} | ${r.failures} | ${r.errors} | ${r.rssMB ?? '?'} | ${r.cpuMsPerReq ?? '?'} ${ratios}\n`);
+      process.stdout.write(`| ${r.scenario} | ${r.side} | ${r.reqPerSec} | ${r.p50ms} | ${r.p99ms} | ${r.failures} | ${r.errors} | ${r.rssMB ?? '?'} | ${r.cpuMsPerReq ?? '?'} | ${r.dbCpuMsPerReq ?? '?'} ${ratios}\n`);
     }
   } else {
-    process.stdout.write('\n| scenario | req/s | p50 ms | p99 ms | non-2xx | 4xx/5xx | errors | RSS MB | CPU ms/req | MB/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+    process.stdout.write('\n| scenario | req/s | p50 ms | p99 ms | non-2xx | 4xx/5xx | errors | RSS MB | CPU ms/req | DB CPU ms/req | MB/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
     for (const r of rows) {
-      process.stdout.write(`| ${r.scenario} | ${r.reqPerSec} | ${r.p50ms} | ${r.p99ms} | ${r.non2xx} | ${r.failures} | ${r.errors} | ${r.rssMB ?? '?'} | ${r.cpuMsPerReq ?? '?'} | ${r.mbPerSec} |\n`);
+      process.stdout.write(`| ${r.scenario} | ${r.reqPerSec} | ${r.p50ms} | ${r.p99ms} | ${r.non2xx} | ${r.failures} | ${r.errors} | ${r.rssMB ?? '?'} | ${r.cpuMsPerReq ?? '?'} | ${r.dbCpuMsPerReq ?? '?'} | ${r.mbPerSec} |\n`);
     }
   }
   const dir = join(root, '.bench', 'results');
@@ -433,6 +465,7 @@ async function main() {
   const shapeJson = values.baseline ? { baseline: true, rounds } : {};
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), base, tenant: seed.tenant, users: N, connections, duration, warmup, ...shapeJson, rows }, null, 2)}\n`);
   process.stdout.write(`\nwritten to ${file}\n`);
+  await db?.end().catch(() => undefined);
 }
 
 main().catch((err) => {
