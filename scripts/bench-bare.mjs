@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { bareStatements, TENANT, VALUE } from './lib/bare-statements.mjs';
+import { bareStatements, fromDist, TENANT, VALUE } from './lib/bare-statements.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ if (!MODES.includes(values.mode)) throw new Error(`--mode must be one of ${MODES
 if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to the database the seed wrote to');
 
 const root = resolve(import.meta.dirname, '..');
-const SQL = process.env.LATCHKEY_BARE ? JSON.parse(process.env.LATCHKEY_BARE) : await bareStatements(root);
+const SQL = process.env.LATCHKEY_BARE ? JSON.parse(process.env.LATCHKEY_BARE) : await bareStatements(fromDist(root));
 // The one function of the service's this process loads (it imports nothing): the email key.
 const { emailKey } = await import(pathToFileURL(join(root, 'dist', 'users', 'email-key.js')).href);
 

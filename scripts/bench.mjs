@@ -32,7 +32,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { bareStatements } from './lib/bare-statements.mjs';
+import { bareStatements, fromDist } from './lib/bare-statements.mjs';
 import { loadTestHelpers } from './lib/test-helpers.mjs';
 
 const { values } = parseArgs({
@@ -205,7 +205,7 @@ async function measure(s, target) {
  * so that it loads neither the service's modules nor the signing helpers.
  */
 async function spawnBare(mode) {
-  const statements = await bareStatements(root);
+  const statements = await bareStatements(fromDist(root));
   if (mode === 'acs') {
     const { buildIdpResponse } = await loadTestHelpers();
     const signed = await buildIdpResponse({ preset: 'okta', key: readFileSync(seed.idpKeyFile, 'utf8'), cert: readFileSync(seed.idpCertFile, 'utf8'), acsUrl: seed.acsUrl, nameId: 'user1@bench.test' });
