@@ -22,7 +22,9 @@
 // scripts/bench-bare.mjs) is measured against that twin, spawned here on DATABASE_URL (the
 // seeded database, required) for the scenario: a warm-up each, then --rounds rounds (default 4)
 // of --duration s per side, alternating which side goes first, on the same data; the table adds
-// the ratios service/bare of req/s and of p99. Other scenarios run as without --baseline.
+// the ratios service/bare of req/s and of p99, and the bare's CPU per request (Node + PostgreSQL)
+// over the service's (the req/s ratio of a CPU-bound machine, steadier on a shared one). Other
+// scenarios run as without --baseline.
 //
 //   DATABASE_URL=postgres://… npm run bench -- --baseline --duration 10 [--rounds 4] [--only lookup,acs] [--bare-port 0]
 import autocannon from 'autocannon';
@@ -62,7 +64,6 @@ const connections = Number(values.connections);
 const duration = Number(values.duration);
 const warmup = Number(values.warmup);
 const rounds = Number(values.rounds);
-if (values.baseline && !process.env.DATABASE_URL) throw new Error('--baseline needs DATABASE_URL: the database seed:bench wrote to (the bare servers read it)');
 const runId = randomBytes(3).toString('hex');
 const randomUser = () => 1 + Math.floor(Math.random() * N);
 // The deprovisioning scenario deactivates users of the upper half; sign-ins use the lower half,
@@ -275,6 +276,10 @@ async function measureBaseline(s) {
     const twin = combine(runs.bare);
     service.ratioReqPerSec = Math.round((service.reqPerSec / twin.reqPerSec) * 100) / 100;
     service.ratioP99 = Math.round((service.p99ms / twin.p99ms) * 100) / 100;
+    // The bare's CPU per request (Node and PostgreSQL) over the service's: what the req/s ratio
+    // comes to when the CPU is the limit, and far steadier than req/s on a shared machine.
+    const total = (r) => (r.cpuMsPerReq === null || r.dbCpuMsPerReq === null ? null : r.cpuMsPerReq + r.dbCpuMsPerReq);
+    service.ratioCpu = total(service) && total(twin) ? Math.round((total(twin) / total(service)) * 100) / 100 : null;
     return [service, twin];
   } finally {
     await stopBare(bare);
@@ -429,6 +434,8 @@ const scenarios = {
 };
 
 async function main() {
+  if (values.baseline && !process.env.DATABASE_URL) throw new Error('--baseline needs DATABASE_URL: the database seed:bench wrote to (the bare servers read it)');
+  if (!(rounds >= 1)) throw new Error(`--rounds must be at least 1, not ${values.rounds}`);
   const health = await fetch(`${base}/health/ready`).catch(() => null);
   if (!health?.ok) throw new Error(`${base}/health/ready does not answer 200: start the service first (npm start)`);
   await db?.connect();
@@ -450,9 +457,9 @@ async function main() {
     s.after();
   }
   if (values.baseline) {
-    process.stdout.write('\n| scenario | side | req/s | p50 ms | p99 ms | 4xx/5xx | errors | RSS MB | CPU ms/req | DB CPU ms/req | req/s ÷ bare | p99 ÷ bare |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+    process.stdout.write('\n| scenario | side | req/s | p50 ms | p99 ms | 4xx/5xx | errors | RSS MB | CPU ms/req | DB CPU ms/req | req/s ÷ bare | p99 ÷ bare | bare CPU ÷ service CPU |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
     for (const r of rows) {
-      const ratios = r.ratioReqPerSec === undefined ? '| |' : `| ${r.ratioReqPerSec}× | ${r.ratioP99}× |`;
+      const ratios = r.ratioReqPerSec === undefined ? '| | | |' : `| ${r.ratioReqPerSec}× | ${r.ratioP99}× | ${r.ratioCpu === null ? '?' : `${r.ratioCpu}×`} |`;
       process.stdout.write(`| ${r.scenario} | ${r.side} | ${r.reqPerSec} | ${r.p50ms} | ${r.p99ms} | ${r.failures} | ${r.errors} | ${r.rssMB ?? '?'} | ${r.cpuMsPerReq ?? '?'} | ${r.dbCpuMsPerReq ?? '?'} ${ratios}\n`);
     }
   } else {
