@@ -35,6 +35,16 @@ export interface AuditQuery {
   outcome?: AuditOutcome;
 }
 
+/**
+ * One audit row, or one more occurrence of a coalesced failure (see AuditRepository.insert).
+ * Exported for the bare POST server of `npm run bench -- --baseline` (the same statement).
+ */
+export const INSERT_AUDIT_EVENT_SQL = `INSERT INTO audit_events AS e (tenant_id, kind, action, outcome, actor, target, reason, details, coalesce_key, coalesce_window)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+               CASE WHEN $9::bytea IS NULL THEN NULL ELSE to_timestamp(floor(extract(epoch FROM now()) / $10::int) * $10::int) END)
+       ON CONFLICT (tenant_id, coalesce_key, coalesce_window) WHERE coalesce_key IS NOT NULL
+       DO UPDATE SET count = e.count + 1, last_at = now(), actor = EXCLUDED.actor, target = EXCLUDED.target, reason = EXCLUDED.reason, details = EXCLUDED.details`;
+
 @Injectable()
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -49,11 +59,7 @@ export class AuditRepository {
   async insert(tenantId: string, event: NewAuditEvent, manager?: EntityManager): Promise<void> {
     await preparedQuery(
       this.dataSource,
-      `INSERT INTO audit_events AS e (tenant_id, kind, action, outcome, actor, target, reason, details, coalesce_key, coalesce_window)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-               CASE WHEN $9::bytea IS NULL THEN NULL ELSE to_timestamp(floor(extract(epoch FROM now()) / $10::int) * $10::int) END)
-       ON CONFLICT (tenant_id, coalesce_key, coalesce_window) WHERE coalesce_key IS NOT NULL
-       DO UPDATE SET count = e.count + 1, last_at = now(), actor = EXCLUDED.actor, target = EXCLUDED.target, reason = EXCLUDED.reason, details = EXCLUDED.details`,
+      INSERT_AUDIT_EVENT_SQL,
       [
         tenantId,
         event.kind,

@@ -13,6 +13,9 @@ export interface LiveSession {
   lastSeenAt: Date;
 }
 
+/** A new session row; exported for the bare ACS server of `npm run bench -- --baseline` (the same statement). */
+export const INSERT_SESSION_SQL = 'INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5)';
+
 /** Server-side sessions, keyed by (tenant, SHA-256 of the cookie value). */
 @Injectable()
 export class SessionsRepository {
@@ -20,11 +23,7 @@ export class SessionsRepository {
 
   /** Opens a session (sign-in is the hot path of the ACS: a prepared statement). */
   async insert(row: { tenantId: string; tokenHash: Buffer; userId: string; method: SignInMethod; expiresAt: Date }): Promise<void> {
-    await preparedQuery(
-      this.dataSource,
-      'INSERT INTO sessions (tenant_id, token_hash, user_id, method, expires_at) VALUES ($1, $2, $3, $4, $5)',
-      [row.tenantId, row.tokenHash, row.userId, row.method, row.expiresAt],
-    );
+    await preparedQuery(this.dataSource, INSERT_SESSION_SQL, [row.tenantId, row.tokenHash, row.userId, row.method, row.expiresAt]);
   }
 
   /**

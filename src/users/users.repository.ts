@@ -100,6 +100,9 @@ const SQL = {
   liveIdsForShare: 'SELECT id FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND scim_removed_at IS NULL FOR SHARE',
 } as const;
 
+/** The statements, for the bare servers of `npm run bench -- --baseline`: they send the very same text. */
+export { SQL as USERS_SQL };
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
