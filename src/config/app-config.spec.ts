@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     ['PORT', { PORT: '70000' }],
     ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['DATABASE_LISTEN_URL', { DATABASE_LISTEN_URL: 'mysql://x' }],
     ['APP_SECRET', { APP_SECRET: 'short' }],
     ['OPERATOR_TOKEN', { OPERATOR_TOKEN: 'short' }],
     ['SAML_CLOCK_SKEW_SECONDS', { SAML_CLOCK_SKEW_SECONDS: '-1' }],
