@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { rateLimited } from '../common/logging/log-rate-limiter.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { RuntimeConfig } from '../config/runtime-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -84,11 +83,11 @@ export class ScimGateListener implements OnModuleDestroy {
       client.end().catch(() => undefined);
       return;
     }
-    this.failures = 0;
     this.cache.markUp();
     this.metrics.scimGateListenerUp(true);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(client), HEARTBEAT_INTERVAL_MS).unref();
-    this.logger.info('SCIM gate cache: listening for settings changes');
+    this.logger.info({ failedAttempts: this.failures }, 'SCIM gate cache on: listening for settings changes');
+    this.failures = 0;
   }
 
   private async heartbeat(client: pg.Client): Promise<void> {
@@ -114,8 +113,9 @@ export class ScimGateListener implements OnModuleDestroy {
     client.end().catch(() => undefined);
     if (this.stopped) return;
     const delay = Math.min(RETRY_LAST_MS, RETRY_FIRST_MS * 2 ** this.failures) * (1 + Math.random() / 2);
+    // A warning, once per streak: requests still work (they read the database), only slower.
+    if (this.failures === 0) this.logger.warn({ err }, 'SCIM gate cache off: the settings-change listener has no connection; reconnecting with backoff');
     this.failures++;
-    rateLimited(this.logger).error('scim-gate-listener', { err, retryInMs: Math.round(delay) }, 'SCIM gate cache off: the settings-change listener lost its connection; reconnecting');
     this.retryTimer = setTimeout(() => void this.connect(), delay).unref();
   }
 
