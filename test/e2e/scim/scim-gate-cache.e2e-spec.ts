@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ScimGateCache } from '../../../src/scim/scim-gate-cache.js';
 import { GATE_LISTENER_APPLICATION_NAME } from '../../../src/scim/scim-gate-listener.js';
 import { createScimTenant, ScimClient, scimError, type ScimSettingsJson, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
+import { TcpProxy } from '../../utils/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../../utils/test-app.js';
 import { queryDatabase } from '../../utils/test-database.js';
 
@@ -142,5 +143,29 @@ describe('SCIM gate cache across instances', () => {
     await until(() => status(onB).then((s) => s === 401));
     onB.token = next;
     expect(await status(onB)).toBe(200);
+  });
+  it('listens through DATABASE_LISTEN_URL when set (PgBouncer in transaction mode): its connection cut, the cache is off while queries go on', async () => {
+    const { proxy, url } = await TcpProxy.forUrl(a.db.url);
+    const c = await startTestApp({ DATABASE_LISTEN_URL: url }, a.db);
+    try {
+      const onC = new ScimClient(c, f.tenant.slug, onB.token);
+      const cache = c.app.get(ScimGateCache);
+      expect(await status(onC)).toBe(200);
+      await until(async () => cache.up);
+      await proxy.stop(); // only the listener's connection goes through the proxy
+      await until(async () => !cache.up);
+      const hash = await replaceHashSilently();
+      expect(await status(onC)).toBe(401);
+      await restoreHash(hash);
+      expect(await status(onC)).toBe(200);
+      await proxy.start();
+      await until(async () => cache.up, 30_000);
+      expect(await status(onC)).toBe(200);
+      expect(await status(onC)).toBe(200);
+      expect(cache.get(f.tenant.id)).toBeDefined();
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
   });
 });
