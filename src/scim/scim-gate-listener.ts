@@ -1,6 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { rowsQuery } from '../common/database/prepared-query.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { RuntimeConfig } from '../config/runtime-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -14,6 +18,10 @@ export const GATE_LISTENER_APPLICATION_NAME = 'latchkey-gate-listener';
 const HEARTBEAT_INTERVAL_MS = 3_000;
 const HEARTBEAT_TIMEOUT_MS = 2_000;
 /** Reconnection delays: doubling from the first to the last, each with up to half of it as jitter. */
+/** Before trusting a new connection, a notice sent through the pool must come back on it within this. */
+const PROBE_TIMEOUT_MS = 5_000;
+/** Payloads of those probes (tenant ids are UUIDs, so never taken for one). */
+const PROBE_PREFIX = 'probe:';
 const RETRY_FIRST_MS = 500;
 const RETRY_LAST_MS = 15_000;
 
@@ -22,7 +30,10 @@ const RETRY_LAST_MS = 15_000;
  * LISTENs for settings changes and drops the tenant from ScimGateCache. The cache is trusted only
  * while this connection is up and LISTEN has taken effect: an error or end of the connection marks
  * it down (empty, nothing stored) at once, and it is marked up again, empty, only after a new
- * connection's LISTEN; meanwhile reconnection is retried with backoff.
+ * connection's LISTEN, and only once a probe notice sent through the pool (the path every writer
+ * takes) has come back on it: a listener that cannot hear the writers (LISTEN through PgBouncer in
+ * transaction mode, a different database) never turns the cache on. Meanwhile reconnection is
+ * retried with backoff.
  *
  * A connection that dies without a FIN (a partition, a vanished host) sends no error: TCP
  * keepalive and a `SELECT 1` every HEARTBEAT_INTERVAL_MS, answered within HEARTBEAT_TIMEOUT_MS,
@@ -40,8 +51,10 @@ export class ScimGateListener implements OnModuleDestroy {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly probes = new Map<string, () => void>();
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cache: ScimGateCache,
     private readonly config: RuntimeConfig,
     private readonly metrics: MetricsService,
@@ -69,11 +82,14 @@ export class ScimGateListener implements OnModuleDestroy {
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('the listening connection closed')));
     client.on('notification', (n) => {
-      if (this.client === client && n.channel === SECURITY_SETTINGS_CHANNEL && n.payload) this.cache.invalidate(n.payload);
+      if (this.client !== client || n.channel !== SECURITY_SETTINGS_CHANNEL || !n.payload) return;
+      if (n.payload.startsWith(PROBE_PREFIX)) this.probes.get(n.payload)?.();
+      else this.cache.invalidate(n.payload);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${SECURITY_SETTINGS_CHANNEL}`);
+      await this.probe();
     } catch (err) {
       this.lost(client, err);
       return;
@@ -88,6 +104,32 @@ export class ScimGateListener implements OnModuleDestroy {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(client), HEARTBEAT_INTERVAL_MS).unref();
     this.logger.info({ failedAttempts: this.failures }, 'SCIM gate cache on: listening for settings changes');
     this.failures = 0;
+  }
+
+  /** Sends a notice through the pool and waits for it to arrive on the listening connection. */
+  private async probe(): Promise<void> {
+    const payload = `${PROBE_PREFIX}${randomUUID()}`;
+    let timer: NodeJS.Timeout | undefined;
+    const heard = new Promise<void>((resolve, reject) => {
+      this.probes.set(payload, resolve);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `a change notice sent through the pool did not arrive on the listening connection within ${PROBE_TIMEOUT_MS} ms ` +
+                '(DATABASE_LISTEN_URL must reach the same database directly or through a session-mode pool, not PgBouncer in transaction mode)',
+            ),
+          ),
+        PROBE_TIMEOUT_MS,
+      );
+    });
+    try {
+      await rowsQuery(this.dataSource, 'SELECT pg_notify($1, $2)', [SECURITY_SETTINGS_CHANNEL, payload]);
+      await heard;
+    } finally {
+      clearTimeout(timer);
+      this.probes.delete(payload);
+    }
   }
 
   private async heartbeat(client: pg.Client): Promise<void> {

@@ -5,7 +5,7 @@ import { GATE_LISTENER_APPLICATION_NAME } from '../../../src/scim/scim-gate-list
 import { createScimTenant, ScimClient, scimError, type ScimSettingsJson, type ScimTenantFixture } from '../../utils/scim-fixtures.js';
 import { TcpProxy } from '../../utils/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../../utils/test-app.js';
-import { queryDatabase } from '../../utils/test-database.js';
+import { createTestDatabase, queryDatabase } from '../../utils/test-database.js';
 
 /** How long B may keep answering as before a change made on A; the target is 100 ms (reported by scripts/bench-revocation.mjs). */
 const PROPAGATION_DEADLINE_MS = 5_000;
@@ -166,6 +166,23 @@ describe('SCIM gate cache across instances', () => {
     } finally {
       await c.close();
       await proxy.stop();
+    }
+  });
+  it('never turns the cache on when its listener cannot hear the writers (LISTEN on another database, as through PgBouncer in transaction mode)', async () => {
+    const elsewhere = await createTestDatabase();
+    const c = await startTestApp({ DATABASE_LISTEN_URL: elsewhere.url }, a.db);
+    try {
+      const onC = new ScimClient(c, f.tenant.slug, onB.token);
+      expect(await status(onC)).toBe(200);
+      await until(async () => c.logs.some((l) => l.includes('SCIM gate cache off') && l.includes('did not arrive')), 30_000);
+      const cache = c.app.get(ScimGateCache);
+      expect({ up: cache.up, size: cache.size }).toEqual({ up: false, size: 0 });
+      const hash = await replaceHashSilently();
+      expect(await status(onC)).toBe(401);
+      await restoreHash(hash);
+    } finally {
+      await c.close();
+      await elsewhere.drop();
     }
   });
 });
