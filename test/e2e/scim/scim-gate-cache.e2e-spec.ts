@@ -65,6 +65,13 @@ describe('SCIM gate cache across instances', () => {
     await queryDatabase(a.db, 'UPDATE tenant_security_settings SET scim_token_hash = $2 WHERE tenant_id = $1', [f.tenant.id, hash]);
   }
 
+  async function listenerCount(): Promise<number> {
+    const [row] = await queryDatabase<{ n: number }>(a.db, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
+      GATE_LISTENER_APPLICATION_NAME,
+    ]);
+    return row!.n;
+  }
+
   async function regenerateOnA(): Promise<string> {
     const res = await f.admin.post('settings/scim/token');
     expect(res.status).toBe(200);
@@ -163,8 +170,12 @@ describe('SCIM gate cache across instances', () => {
       expect(await status(onC)).toBe(200);
       expect(await status(onC)).toBe(200);
       expect(cache.get(f.tenant.id)).toBeDefined();
-    } finally {
+      // Closing the application closes its listener (before the pool).
+      const before = await listenerCount();
       await c.close();
+      await until(async () => (await listenerCount()) === before - 1);
+    } finally {
+      await c.close(); // a second close awaits the first
       await proxy.stop();
     }
   });
