@@ -17,11 +17,11 @@ export const GATE_LISTENER_APPLICATION_NAME = 'latchkey-gate-listener';
 /** A connection that answers no `SELECT 1` within HEARTBEAT_TIMEOUT_MS is taken for dead. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
 const HEARTBEAT_TIMEOUT_MS = 2_000;
-/** Reconnection delays: doubling from the first to the last, each with up to half of it as jitter. */
 /** Before trusting a new connection, a notice sent through the pool must come back on it within this. */
 const PROBE_TIMEOUT_MS = 5_000;
 /** Payloads of those probes (tenant ids are UUIDs, so never taken for one). */
 const PROBE_PREFIX = 'probe:';
+/** Reconnection delays: doubling from the first to the last, each with up to half of it as jitter. */
 const RETRY_FIRST_MS = 500;
 const RETRY_LAST_MS = 15_000;
 
