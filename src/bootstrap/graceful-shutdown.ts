@@ -14,8 +14,10 @@ export interface ShutdownTiming {
  * The graceful shutdown of one serving process: readiness answers 503 at once; after the delay the
  * listener stops taking connections (Fastify's close); requests in flight finish, each response
  * closing its keep-alive connection (create-app's onSend hook), idle connections are closed at
- * once; connections still busy after the timeout are cut. Nest then runs its shutdown hooks, which
- * close the database pool. Returns whether everything finished within the timeout.
+ * once; connections still busy after the timeout are cut. Nest's destroy hooks, which run first,
+ * close the SCIM gate's settings-change listener (ScimGateListener: its cache turns off, so
+ * requests still in flight read the database); its shutdown hooks, which run last, close the
+ * database pool. Returns whether everything finished within the timeout.
  */
 export async function drainAndClose(app: NestFastifyApplication, timing: ShutdownTiming, logger: Logger): Promise<boolean> {
   app.get(ShutdownState).beginDraining();

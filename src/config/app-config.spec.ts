@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './app-config.js';
+import { toRuntimeConfig } from './runtime-config.js';
 
 describe('loadConfig', () => {
   it('applies defaults and derives the public URL from the port', () => {
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
     ['PORT', { PORT: '70000' }],
     ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['DATABASE_LISTEN_URL', { DATABASE_LISTEN_URL: 'mysql://x' }],
     ['APP_SECRET', { APP_SECRET: 'short' }],
     ['OPERATOR_TOKEN', { OPERATOR_TOKEN: 'short' }],
     ['SAML_CLOCK_SKEW_SECONDS', { SAML_CLOCK_SKEW_SECONDS: '-1' }],
@@ -55,12 +57,19 @@ describe('loadConfig', () => {
 
   it('never echoes a secret value in the error', () => {
     expect(() => loadConfig({ APP_SECRET: 'tiny-secret' })).toThrow(/APP_SECRET="\[redacted\]"/);
+    expect(() => loadConfig({ DATABASE_LISTEN_URL: 'mysql://user:hunter2@db' })).toThrow(/DATABASE_LISTEN_URL="\[redacted\]"/);
   });
 
   it('refuses to start in production without APP_SECRET or PUBLIC_URL', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example.com' })).toThrow(/APP_SECRET: is required when NODE_ENV=production/);
     expect(() => loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32) })).toThrow(/PUBLIC_URL: is required when NODE_ENV=production/);
     expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://id.example.com' }).isProduction).toBe(true);
+  });
+
+  it('listens for settings changes on DATABASE_LISTEN_URL, else on the database the pool uses', () => {
+    const resolved = { appSecret: 'x'.repeat(32), databaseUrl: 'postgres://pgbouncer:6432/latchkey' };
+    expect(toRuntimeConfig(loadConfig({}), resolved).databaseListenUrl).toBe('postgres://pgbouncer:6432/latchkey');
+    expect(toRuntimeConfig(loadConfig({ DATABASE_LISTEN_URL: 'postgres://db:5432/latchkey' }), resolved).databaseListenUrl).toBe('postgres://db:5432/latchkey');
   });
 
   it('treats empty variables as unset', () => {

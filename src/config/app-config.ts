@@ -89,6 +89,17 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /**
+   * A direct, session-level URL to the same PostgreSQL for the one connection per process that
+   * LISTENs for settings changes (the SCIM gate cache's invalidations). Only needed when
+   * DATABASE_URL goes through PgBouncer in transaction mode, where LISTEN does not work; unset,
+   * DATABASE_URL (or the embedded PostgreSQL) is used.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_LISTEN_URL?: string;
+
   /** Key material for encrypting secrets at rest and deriving CSRF tokens. */
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -368,7 +379,7 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['PUBLIC_URL', 'DATABASE_URL', 'APP_SECRET', 'OPERATOR_TOKEN', 'API_DOCS', 'METRICS_PORT']);
+  const known = Object.keys(new AppConfig()).concat(['PUBLIC_URL', 'DATABASE_URL', 'DATABASE_LISTEN_URL', 'APP_SECRET', 'OPERATOR_TOKEN', 'API_DOCS', 'METRICS_PORT']);
   const raw: Record<string, string> = {};
   for (const key of known) {
     const value = env[key];
@@ -399,5 +410,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 function redactIfSecret(name: string, value: unknown): unknown {
-  return /SECRET|TOKEN|DATABASE_URL/.test(name) && value !== undefined ? '[redacted]' : value;
+  return /SECRET|TOKEN|DATABASE_(LISTEN_)?URL/.test(name) && value !== undefined ? '[redacted]' : value;
 }

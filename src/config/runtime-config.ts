@@ -9,6 +9,11 @@ import { AppConfig } from './app-config.js';
 export class RuntimeConfig extends AppConfig {
   declare readonly APP_SECRET: string;
   declare readonly DATABASE_URL: string;
+
+  /** Where the settings-change listener connects: DATABASE_LISTEN_URL, else the pool's database. */
+  get databaseListenUrl(): string {
+    return this.DATABASE_LISTEN_URL ?? this.DATABASE_URL;
+  }
 }
 
 export interface ResolvedValues {

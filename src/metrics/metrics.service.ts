@@ -52,6 +52,7 @@ export class MetricsService {
   private readonly queryDuration: Histogram;
   private readonly queryErrors: Counter;
   private readonly pools: { stats: PoolStats; max: number }[] = [];
+  private readonly gateListener: Gauge;
 
   constructor(options: MetricsOptions) {
     this.enabled = options.enabled;
@@ -114,6 +115,11 @@ export class MetricsService {
     poolGauge('latchkey_db_pool_idle_connections', 'Open database connections not in use', (p) => p.stats.idleCount);
     poolGauge('latchkey_db_pool_waiting_clients', 'Queries waiting for a free connection', (p) => p.stats.waitingCount);
     poolGauge('latchkey_db_pool_max_connections', 'Largest pool size (DATABASE_POOL_SIZE)', (p) => p.max);
+    this.gateListener = new Gauge({
+      name: 'latchkey_scim_gate_listener_up',
+      help: '1 while the SCIM gate cache hears settings changes (its LISTEN connection is up); 0: every SCIM request reads the gate from the database',
+      registers,
+    });
     if (!this.enabled) return;
     // Process CPU, memory, heap, GC, handles, and event-loop lag (nodejs_eventloop_lag_seconds and
     // its percentiles, from monitorEventLoopDelay).
@@ -150,6 +156,11 @@ export class MetricsService {
     if (!this.enabled) return;
     this.queryDuration.observe(seconds);
     if (failed) this.queryErrors.inc();
+  }
+
+  scimGateListenerUp(up: boolean): void {
+    if (!this.enabled) return;
+    this.gateListener.set(up ? 1 : 0);
   }
 
   /** Reports a pool's size, idle and waiting counts at every scrape (read then, not tracked). */

@@ -15,7 +15,8 @@ import type { SecretBox } from '../common/crypto/secret-box.js';
 /**
  * "Enable SCIM Provisioning" and "Regenerate". Both lock the tenant's settings row, so concurrent
  * changes serialise; the token is stored as its SHA-256 (look-up) and sealed (display), never
- * logged or audited. The gate reads the row on every request, so a change applies at once everywhere.
+ * logged or audited. The row is saved through SecuritySettingsRepository.save, whose change notice
+ * drops the tenant from every instance's gate cache, so a change applies at once everywhere.
  * The writes return the saved settings row; settings/ answers with the whole settings object, of
  * which `view` builds the SCIM half. "SAML must be set up" is read from the same locked row, never
  * asked of saml/.

@@ -6,6 +6,8 @@ import { ScimAuthGuard } from './scim-auth.guard.js';
 import { ScimDiscoveryController } from './scim-discovery.controller.js';
 import { ScimGroupsController } from './scim-groups.controller.js';
 import { ScimGroupsService } from './scim-groups.service.js';
+import { ScimGateCache } from './scim-gate-cache.js';
+import { ScimGateListener } from './scim-gate-listener.js';
 import { ScimGateRepository } from './scim-gate.repository.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
 import { ScimResponseInterceptor } from './scim-response.interceptor.js';
@@ -29,6 +31,8 @@ import { ScimUsersService } from './scim-users.service.js';
     ScimGroupsService,
     ScimPageAnchorsRepository,
     ScimGateRepository,
+    ScimGateCache,
+    ScimGateListener,
     ScimSettingsService,
     ScimAuthGuard,
     ScimRateLimiter,

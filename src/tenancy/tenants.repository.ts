@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { notifySecuritySettingsChanged } from './security-settings-changes.js';
 import { TenantSecuritySettingsEntity } from './tenant-security-settings.entity.js';
 import { TenantEntity } from './tenant.entity.js';
 
@@ -22,6 +23,8 @@ export class TenantsRepository {
     const result = await repo.insert({ slug, name });
     const id = (result.identifiers[0] as { id: string }).id;
     await manager.getRepository(TenantSecuritySettingsEntity).insert({ tenantId: id });
+    // Nothing can have cached a row that did not exist; announced anyway, so every write of the row does.
+    await notifySecuritySettingsChanged(manager, id);
     return repo.findOneOrFail({ where: { id } });
   }
 }

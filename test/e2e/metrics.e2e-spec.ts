@@ -143,6 +143,7 @@ describe('metrics on METRICS_PORT', () => {
       latchkey_db_pool_idle_connections: ['gauge', []],
       latchkey_db_pool_waiting_clients: ['gauge', []],
       latchkey_db_pool_max_connections: ['gauge', []],
+      latchkey_scim_gate_listener_up: ['gauge', []],
     };
     for (const [name, [type, labels]] of Object.entries(expected)) {
       expect({ name, type: after.get(name)?.type, help: after.get(name)?.help !== '', labels: labelNames(name) }).toEqual({ name, type, help: true, labels });

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import request from 'supertest';
+import { SECURITY_SETTINGS_CHANNEL } from '../../src/tenancy/security-settings-changes.js';
 import { createTenant, type TenantFixture } from '../factories/tenant.factory.js';
 import { signIn, type Session } from '../factories/session.factory.js';
 import { acsUrl, postAcs, setUpSaml } from '../factories/saml.factory.js';
@@ -22,11 +23,13 @@ function certificate(): string {
  */
 export async function setSamlState(t: TestApp, tenantId: string, state: { enabled: boolean; certificates: boolean } = { enabled: true, certificates: true }): Promise<void> {
   const certificates = state.certificates ? JSON.stringify([{ pem: certificate() }]) : '[]';
-  await queryDatabase(t.db, 'UPDATE tenant_security_settings SET saml_enabled = $2, saml_certificates = $3::jsonb WHERE tenant_id = $1', [
-    tenantId,
-    state.enabled,
-    certificates,
-  ]);
+  // With the change notice the application sends (SecuritySettingsRepository.save), so SCIM gate caches drop the tenant.
+  await queryDatabase(
+    t.db,
+    `WITH changed AS (UPDATE tenant_security_settings SET saml_enabled = $2, saml_certificates = $3::jsonb WHERE tenant_id = $1 RETURNING tenant_id)
+     SELECT pg_notify($4, tenant_id::text) FROM changed`,
+    [tenantId, state.enabled, certificates, SECURITY_SETTINGS_CHANNEL],
+  );
 }
 
 export interface ScimSettingsJson {
