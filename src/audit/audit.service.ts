@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
+import { databaseUnavailableCode } from '../common/database/pg-errors.js';
+import { rateLimited } from '../common/logging/log-rate-limiter.js';
 import { PINO_LOGGER } from '../config/config.module.js';
 import { AuditRepository, type AuditQuery, type NewAuditEvent } from './audit.repository.js';
 import type { AuditEventEntity } from './audit-event.entity.js';
@@ -16,14 +18,22 @@ export class AuditService {
   /**
    * Records an event. Inside a transaction (manager given) a failure aborts the transaction;
    * outside one, a failure to write the audit row is logged and does not fail the request
-   * that already happened.
+   * that already happened. Logged once per interval and kind of failure, with a count: during a
+   * database outage every refused request would otherwise add its own line.
    */
   async record(tenantId: string, event: NewAuditEvent, manager?: EntityManager): Promise<void> {
     if (manager) return this.repository.insert(tenantId, event, manager);
     try {
       await this.repository.insert(tenantId, event);
     } catch (err) {
-      this.logger.error({ err, tenantId, kind: event.kind, action: event.action }, 'audit record could not be written');
+      // With the database away this is the outage again: one of its "database …" lines per interval.
+      const unavailable = databaseUnavailableCode(err);
+      const code = unavailable ?? (err instanceof Error && 'code' in err ? String(err.code) : 'other');
+      rateLimited(this.logger).error(
+        `audit|${code}|${event.kind}.${event.action}`,
+        { err, code, tenantId, kind: event.kind, action: event.action },
+        unavailable ? 'database unavailable: audit record not written' : 'audit record could not be written',
+      );
     }
   }
 

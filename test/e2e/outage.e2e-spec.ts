@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createScimTenant, SCIM_ERROR, type ScimTenantFixture } from '../utils/scim-fixtures.js';
+import { ScimGateCache } from '../../src/scim/scim-gate-cache.js';
+import { createScimTenant, ScimClient, SCIM_ERROR, USER_SCHEMA, type ScimTenantFixture } from '../utils/scim-fixtures.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TcpProxy } from '../utils/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
@@ -84,5 +85,37 @@ describe('database outage', () => {
     expect((await request(t.http).get('/health/ready')).status).toBe(200);
     expect((await scim.get('Users')).status).toBe(200);
     expect((await admin.get('users')).status).toBe(200);
+  });
+
+  it('keeps the log bounded when the gate is cached and the writes fail (listener direct, pool cut)', async () => {
+    // DATABASE_LISTEN_URL straight to PostgreSQL, the pool through its own proxy (as with
+    // PgBouncer in front): the gate cache stays up while every write fails, and so does each
+    // failure's audit record (written after the rollback): neither may log a line per request.
+    const pooled = await TcpProxy.forUrl(db.url);
+    const direct = await startTestApp({ DATABASE_LISTEN_URL: db.url }, { ...db, url: pooled.url });
+    try {
+      const scim = new ScimClient(direct, fx.tenant.slug, fx.scim.token);
+      expect((await scim.get('Users')).status).toBe(200);
+      const cache = direct.app.get(ScimGateCache);
+      for (let i = 0; i < 200 && !cache.up; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(cache.up).toBe(true);
+      expect((await scim.get('Users')).status).toBe(200); // the gate now cached
+      const lines = () => direct.logs.filter((l) => /"level":"(error|fatal)"/.test(l));
+      const before = lines().length;
+      await pooled.proxy.stop();
+      for (let i = 0; i < 30; i++) {
+        const res = await scim.post('Users', { schemas: [USER_SCHEMA], userName: `outage${i}@example.test` });
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ schemas: [SCIM_ERROR], status: '503', detail: expect.stringMatching(/database/) });
+      }
+      const outageLines = lines().slice(before);
+      expect(outageLines.length).toBeGreaterThanOrEqual(1);
+      expect(outageLines.length).toBeLessThanOrEqual(6);
+      expect(outageLines.every((l) => l.includes('"msg":"database'))).toBe(true);
+    } finally {
+      await pooled.proxy.start();
+      await direct.close();
+      await pooled.proxy.stop();
+    }
   });
 });
