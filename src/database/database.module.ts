@@ -9,7 +9,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { DatabaseMetrics } from './database-metrics.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './run-migrations.js';
-import { timedClientClass } from './timed-pg-client.js';
+import { ServicePgClient, timedClientClass } from './timed-pg-client.js';
 
 @Module({
   imports: [
@@ -27,8 +27,8 @@ import { timedClientClass } from './timed-pg-client.js';
             const code = databaseUnavailableCode(err) ?? 'other';
             rateLimited(logger).error(`pool|${code}`, { code, err }, 'database connection lost');
           },
-          // Only with metrics on: off, queries run on pg's own Client, untouched.
-          pgClient: metrics.enabled ? timedClientClass((seconds, failed) => metrics.observeQuery(seconds, failed)) : undefined,
+          // Timed only with metrics on; either way a client that survives losing its connection while checked out.
+          pgClient: metrics.enabled ? timedClientClass((seconds, failed) => metrics.observeQuery(seconds, failed)) : ServicePgClient,
         });
       },
     }),
