@@ -172,6 +172,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onRequest', async (request, reply) => {
     const policy = request.routeOptions.config.latchkey;
     if (!policy) return;
+    if (policy.responseType) void reply.header('content-type', policy.responseType);
     try {
       await enforceRoutePolicy(request, reply, policy);
     } catch (err) {

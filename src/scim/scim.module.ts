@@ -8,7 +8,6 @@ import { ScimGroupsController } from './scim-groups.controller.js';
 import { ScimGroupsService } from './scim-groups.service.js';
 import { ScimGateRepository } from './scim-gate.repository.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
-import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { ScimSettingsService } from './scim-settings.service.js';
 import { ScimUnsupportedController } from './scim-unsupported.controller.js';
 import { ScimUsersController } from './scim-users.controller.js';
@@ -32,7 +31,6 @@ import { ScimUsersService } from './scim-users.service.js';
     ScimSettingsService,
     ScimAuthGuard,
     ScimRateLimiter,
-    ScimResponseInterceptor,
   ],
   exports: [ScimUsersListService, ScimSettingsService],
 })
