@@ -57,3 +57,8 @@ export function selectSigningCertificates(signatures: readonly SignatureInDocume
   }
   return strong;
 }
+
+/** Whether a certificate's key meets MIN_KEY_BITS (the rule selectSigningCertificates applies to signers). */
+export function hasStrongKey(pem: string): boolean {
+  return weakKeyReason(new X509Certificate(pem)) === null;
+}
