@@ -12,6 +12,7 @@ import { AllExceptionsFilter, sendFailure } from '../common/filters/all-exceptio
 import { ApiException } from '../common/http/api-exception.js';
 import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-formatter.js';
 import { registerConsoleAssets } from '../console/console-assets.js';
+import { requestLineLogger } from '../common/logging/logger.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
@@ -172,6 +173,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
   fastify.addHook('onRequest', async (request, reply) => {
     const policy = request.routeOptions.config.latchkey;
     if (!policy) return;
+    if (policy.responseType) void reply.header('content-type', policy.responseType);
     try {
       await enforceRoutePolicy(request, reply, policy);
     } catch (err) {
@@ -194,9 +196,10 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
     }
     return payload;
   });
+  const requestLines = requestLineLogger(logger);
   fastify.addHook('onResponse', async (request, reply) => {
     const url = request.url.split('?')[0];
-    request.log.info({ method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip }, 'request');
+    requestLines.info({ reqId: request.id, method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip }, 'request');
     if (!metrics.enabled) return;
     // Labelled by the route's template (set at registration), never by the path the client sent.
     const labels = request.routeOptions.config.latchkeyMetrics;

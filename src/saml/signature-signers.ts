@@ -57,3 +57,21 @@ export function selectSigningCertificates(signatures: readonly SignatureInDocume
   }
   return strong;
 }
+
+/** Answers of hasStrongKey by PEM, at most STRENGTH_CACHE_SIZE (a fact of the PEM's bytes, never stale). */
+const strength = new Map<string, boolean>();
+const STRENGTH_CACHE_SIZE = 256;
+
+/**
+ * Whether a certificate's key meets MIN_KEY_BITS (the rule selectSigningCertificates applies to
+ * signers). Remembered per PEM: parsing the certificate was ~2% of a sign-in's CPU.
+ */
+export function hasStrongKey(pem: string): boolean {
+  let strong = strength.get(pem);
+  if (strong === undefined) {
+    strong = weakKeyReason(new X509Certificate(pem)) === null;
+    if (strength.size >= STRENGTH_CACHE_SIZE) strength.clear();
+    strength.set(pem, strong);
+  }
+  return strong;
+}

@@ -1,11 +1,10 @@
-import { Controller, Get, Param, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
 import { AppConfig } from '../config/app-config.js';
 import { PublicUrls } from '../config/public-urls.js';
 import { ScimAuthGuard } from './scim-auth.guard.js';
 import type { ScimTenant } from './scim-request.js';
-import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { CurrentScimTenant } from './scim-tenant.decorator.js';
 import { groupResourceType, groupSchema, serviceProviderConfig, userResourceType, userSchema } from './wire/scim-discovery.js';
 import { ScimException } from './wire/scim-exception.js';
@@ -20,7 +19,6 @@ import { SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA } from './wire/scim-schemas.js';
 @ApiBearerAuth()
 @Public()
 @UseGuards(ScimAuthGuard)
-@UseInterceptors(ScimResponseInterceptor)
 @Controller('scim/v2/:tenant')
 export class ScimDiscoveryController {
   constructor(

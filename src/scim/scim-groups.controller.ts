@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, StreamableFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -6,7 +6,6 @@ import { Public } from '../common/decorators/public.decorator.js';
 import { ScimAuthGuard } from './scim-auth.guard.js';
 import { ScimGroupsService, type ScimGroupBody, type ScimGroupListQuery } from './scim-groups.service.js';
 import type { ScimTenant } from './scim-request.js';
-import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { CurrentScimTenant } from './scim-tenant.decorator.js';
 import { parseScimProjection, projectionAsked, type ScimProjectionQuery } from './wire/scim-attributes.js';
 import { groupEtag } from './wire/scim-group.js';
@@ -22,7 +21,6 @@ import { SCIM_CONTENT_TYPE } from './wire/scim-schemas.js';
 @ApiBearerAuth()
 @Public()
 @UseGuards(ScimAuthGuard)
-@UseInterceptors(ScimResponseInterceptor)
 @Controller('scim/v2/:tenant/Groups')
 export class ScimGroupsController {
   constructor(private readonly scim: ScimGroupsService) {}

@@ -66,19 +66,21 @@ export class ScimUsersListService {
       if (typeof query.filter !== 'string') throw new ScimException(400, 'invalidFilter', 'Give one filter parameter');
       criteria = scimFilterToCriteria(query.filter);
     }
-    const queryHash = scimQueryHash(criteria);
+    // Hashed only when read: a userName lookup (a first page that is the whole result) needs no anchor, total or cursor.
+    let hash: Buffer | undefined;
+    const queryHash = () => (hash ??= scimQueryHash(criteria));
     if (query.cursor !== undefined) {
       if (query.startIndex !== undefined) {
         throw ScimException.invalidValue('Use either startIndex (index-based paging) or cursor (cursor-based paging, RFC 9865), not both');
       }
       if (typeof query.cursor !== 'string') throw new ScimException(400, 'invalidCursor', 'Give one cursor parameter');
-      return this.cursorPage(tenant, criteria, { tenantId: tenant.id, queryHash }, query.cursor, count);
+      return this.cursorPage(tenant, criteria, { tenantId: tenant.id, queryHash: queryHash() }, query.cursor, count);
     }
     const startIndex = Math.min(MAX_START_INDEX, Math.max(1, integerParam(query.startIndex, 'startIndex') ?? 1));
     return this.indexPage(tenant, criteria, queryHash, startIndex, count);
   }
 
-  private async indexPage(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: Buffer, startIndex: number, count: number): Promise<ScimListResponse<ScimUser>> {
+  private async indexPage(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: () => Buffer, startIndex: number, count: number): Promise<ScimListResponse<ScimUser>> {
     let items: UserEntity[] = [];
     if (count > 0) items = await this.readFrom(tenant, criteria, queryHash, startIndex, count);
     // A first page that is not full is the whole result (every userName lookup): no count needed.
@@ -89,7 +91,7 @@ export class ScimUsersListService {
       // A next page may follow: remember where it starts, for whichever instance serves it. Not
       // judged by totalResults: users leaving a filtered set shrink the total while the reader's
       // startIndex keeps counting the users it has already read.
-      await this.anchors.save(tenant.id, queryHash, { startIndex: startIndex + count, afterId: last.id }, this.ttlSeconds);
+      await this.anchors.save(tenant.id, queryHash(), { startIndex: startIndex + count, afterId: last.id }, this.ttlSeconds);
     }
     return listResponse(
       items.map((u) => this.scimUsers.toResource(tenant, u)),
@@ -106,14 +108,14 @@ export class ScimUsersListService {
    * unchanged: paging through a million unchanged users counts them once, and a user created or
    * removed a moment before is always counted.
    */
-  private async totalResults(tenantId: string, criteria: UserCriteria | null, queryHash: Buffer, known: number | null): Promise<number> {
+  private async totalResults(tenantId: string, criteria: UserCriteria | null, queryHash: () => Buffer, known: number | null): Promise<number> {
     if (known !== null) return known;
     if (this.totalCacheSeconds === 0) return (await this.users.count(tenantId, criteria)).total;
     const version = await this.users.listVersion(tenantId, criteria !== null);
-    const cached = await this.anchors.cachedTotal(tenantId, queryHash, version);
+    const cached = await this.anchors.cachedTotal(tenantId, queryHash(), version);
     if (cached !== null) return cached;
     const counted = await this.users.count(tenantId, criteria);
-    await this.anchors.saveTotal(tenantId, queryHash, counted.total, counted.version, this.totalCacheSeconds);
+    await this.anchors.saveTotal(tenantId, queryHash(), counted.total, counted.version, this.totalCacheSeconds);
     return counted.total;
   }
 
@@ -123,14 +125,14 @@ export class ScimUsersListService {
    * index only, from the nearest anchor below (or the start), and kept as an anchor, so the page
    * and the ones after it are keyset reads from then on.
    */
-  private async readFrom(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: Buffer, startIndex: number, count: number): Promise<UserEntity[]> {
-    const anchor = startIndex > 1 ? await this.anchors.nearest(tenant.id, queryHash, startIndex) : null;
+  private async readFrom(tenant: ScimTenant, criteria: UserCriteria | null, queryHash: () => Buffer, startIndex: number, count: number): Promise<UserEntity[]> {
+    const anchor = startIndex > 1 ? await this.anchors.nearest(tenant.id, queryHash(), startIndex) : null;
     const base = anchor ? { userId: anchor.afterId, backward: false } : undefined;
     const skip = startIndex - (anchor?.startIndex ?? 1);
     if (skip === 0) return this.users.searchPage(tenant.id, criteria, 0, count, base);
     const afterId = await this.users.keyAt(tenant.id, criteria, skip - 1, base);
     if (afterId === null) return []; // startIndex is past the end
-    await this.anchors.save(tenant.id, queryHash, { startIndex, afterId }, this.ttlSeconds);
+    await this.anchors.save(tenant.id, queryHash(), { startIndex, afterId }, this.ttlSeconds);
     return this.users.searchPage(tenant.id, criteria, 0, count, { userId: afterId, backward: false });
   }
 
@@ -149,7 +151,7 @@ export class ScimUsersListService {
     const complete = position === null && count > 0 && !page.hasNext;
     return cursorListResponse(
       page.items.map((u) => this.scimUsers.toResource(tenant, u)),
-      await this.totalResults(tenant.id, criteria, scope.queryHash, complete ? page.items.length : null),
+      await this.totalResults(tenant.id, criteria, () => scope.queryHash, complete ? page.items.length : null),
       page.hasNext && last ? this.codec.encode(scope, { direction: 'next', userId: last.id }) : undefined,
       page.hasPrevious && first ? this.codec.encode(scope, { direction: 'previous', userId: first.id }) : undefined,
     );

@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/decorators/public.decorator.js';
 import { ScimAuthGuard } from './scim-auth.guard.js';
 import type { ScimTenant } from './scim-request.js';
-import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { CurrentScimTenant } from './scim-tenant.decorator.js';
 import { ScimUsersListService, type ScimListQuery } from './scim-users-list.service.js';
 import { ScimUsersService } from './scim-users.service.js';
@@ -16,7 +15,6 @@ import type { ScimUser } from './wire/scim-user.js';
 @ApiBearerAuth()
 @Public()
 @UseGuards(ScimAuthGuard)
-@UseInterceptors(ScimResponseInterceptor)
 @Controller('scim/v2/:tenant/Users')
 export class ScimUsersController {
   constructor(

@@ -62,15 +62,15 @@ export class ScimUsersService {
         externalId: input.externalId ?? null,
         displayName: input.displayName ?? null,
       };
+      // A new userName (the usual case) is one statement; a taken one is then looked at.
+      const created = await this.users.createUnlessTaken(tenant.id, { ...fields, source: 'scim' }, m);
+      if (created) return this.toResource(tenant, created);
       const existing = await this.users.findByEmail(tenant.id, input.userName, m);
-      if (existing && !existing.scimRemovedAt) throw takenBy(input.userName);
-      if (existing) {
-        const user = await this.change(tenant, existing.id, undefined, () => ({ ...fields, active: true, scimRemoved: false }), m, ctx, 'removed');
-        ctx.action = 'user.create';
-        ctx.details.revived = true;
-        return this.toResource(tenant, user);
-      }
-      return this.toResource(tenant, await this.users.create(tenant.id, { ...fields, source: 'scim' }, m));
+      if (!existing || !existing.scimRemovedAt) throw takenBy(input.userName);
+      const user = await this.change(tenant, existing.id, undefined, () => ({ ...fields, active: true, scimRemoved: false }), m, ctx, 'removed');
+      ctx.action = 'user.create';
+      ctx.details.revived = true;
+      return this.toResource(tenant, user);
     });
   }
 

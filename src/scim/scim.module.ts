@@ -10,7 +10,6 @@ import { ScimGateCache } from './scim-gate-cache.js';
 import { ScimGateListener } from './scim-gate-listener.js';
 import { ScimGateRepository } from './scim-gate.repository.js';
 import { ScimRateLimiter } from './scim-rate-limiter.js';
-import { ScimResponseInterceptor } from './scim-response.interceptor.js';
 import { ScimSettingsService } from './scim-settings.service.js';
 import { ScimUnsupportedController } from './scim-unsupported.controller.js';
 import { ScimUsersController } from './scim-users.controller.js';
@@ -36,7 +35,6 @@ import { ScimUsersService } from './scim-users.service.js';
     ScimSettingsService,
     ScimAuthGuard,
     ScimRateLimiter,
-    ScimResponseInterceptor,
   ],
   exports: [ScimUsersListService, ScimSettingsService],
 })

@@ -50,6 +50,16 @@ const SQL = {
            ), bumped AS (${bumpVersions('1')})
            SELECT * FROM added`,
   /**
+   * The same, but no row (and no bump) when the tenant's email key is taken, instead of 23505:
+   * the caller's transaction goes on (SCIM POST then brings back a user the IdP removed).
+   */
+  insertUnlessTaken: `WITH added AS (
+             INSERT INTO users AS u (tenant_id, email, given_name, family_name, active, role, password_hash, licenses, source, external_id, display_name)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (tenant_id, (${emailKeySql('email')})) DO NOTHING RETURNING ${USER_COLUMNS}
+           ), bumped AS (${bumpVersions('1', 'added')})
+           SELECT * FROM added`,
+  /**
    * Every write bumps the version (SCIM's ETag), updated_at and the tenant's list versions
    * (`members` too when the IdP removes or brings back the user: $12). $11 true marks the user
    * removed by the IdP (the first removal time kept), false clears it. The password is never changed here.
@@ -209,22 +219,18 @@ export class UsersRepository {
     return rows[0]?.n ?? 0;
   }
 
-  /** Inserts and returns the stored row; a duplicate email raises the unique violation (23505). */
+  /**
+   * Inserts and returns the stored row; a duplicate email raises the unique violation (23505).
+   * Prepared: SCIM POST's hottest statement, a CTE PostgreSQL would otherwise plan on every call.
+   */
   async insert(user: NewUserRow, manager?: EntityManager): Promise<UserEntity> {
-    const params = [
-      user.tenantId,
-      user.email,
-      user.givenName,
-      user.familyName,
-      user.active,
-      user.role,
-      user.passwordHash,
-      user.licenses,
-      user.source,
-      user.externalId ?? null,
-      user.displayName ?? null,
-    ];
-    return (await this.rows(SQL.insert, params, manager))[0]!;
+    return toUserEntity((await preparedQuery<UserRow>(this.dataSource, SQL.insert, insertParams(user), manager))[0]!);
+  }
+
+  /** Inserts and returns the stored row, or null when the email key is taken (nothing written). */
+  async insertUnlessTaken(user: NewUserRow, manager?: EntityManager): Promise<UserEntity | null> {
+    const row = (await preparedQuery<UserRow>(this.dataSource, SQL.insertUnlessTaken, insertParams(user), manager))[0];
+    return row ? toUserEntity(row) : null;
   }
 
   /**
@@ -280,4 +286,21 @@ export class UsersRepository {
     const rows = await preparedQuery<{ last_login_at: Date }>(this.dataSource, SQL.stampSignIn, [tenantId, userId]);
     return rows[0]?.last_login_at ?? new Date();
   }
+}
+
+/** The parameters of SQL.insert and SQL.insertUnlessTaken, in their column order. */
+function insertParams(user: NewUserRow): unknown[] {
+  return [
+    user.tenantId,
+    user.email,
+    user.givenName,
+    user.familyName,
+    user.active,
+    user.role,
+    user.passwordHash,
+    user.licenses,
+    user.source,
+    user.externalId ?? null,
+    user.displayName ?? null,
+  ];
 }

@@ -11,7 +11,7 @@ import { PasswordHasher } from './password-hasher.js';
 import type { UserCriteria } from './user-criteria.js';
 import type { UserKeyset } from './user-criteria-sql.js';
 import type { UserEntity, UserRole, UserSource } from './user.entity.js';
-import { UsersRepository, type UserListQuery } from './users.repository.js';
+import { UsersRepository, type NewUserRow, type UserListQuery } from './users.repository.js';
 
 export interface NewUser {
   email: string;
@@ -184,25 +184,20 @@ export class UsersService {
   async create(tenantId: string, input: NewUser, m: EntityManager): Promise<UserEntity> {
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
     try {
-      return await this.users.insert(
-        {
-          tenantId,
-          email: input.email.trim(),
-          givenName: input.givenName.trim(),
-          familyName: input.familyName.trim(),
-          role: input.role ?? 'user',
-          passwordHash,
-          source: input.source,
-          externalId: input.externalId ?? null,
-          displayName: input.displayName ?? null,
-          active: true,
-          licenses: [],
-        },
-        m,
-      );
+      return await this.users.insert(newUserRow(tenantId, input, passwordHash), m);
     } catch (err) {
       throw emailTaken(err, input.email);
     }
+  }
+
+  /**
+   * As create, but null when the email key is taken, without aborting the caller's transaction:
+   * SCIM POST then reads who holds it (a user the IdP removed is brought back), and the usual
+   * case, a new userName, costs one statement rather than a lookup and an insert.
+   */
+  async createUnlessTaken(tenantId: string, input: NewUser, m: EntityManager): Promise<UserEntity | null> {
+    const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
+    return this.users.insertUnlessTaken(newUserRow(tenantId, input, passwordHash), m);
   }
 
   /**
@@ -334,6 +329,23 @@ function toApiException(err: UserChangeRefused, details?: Record<string, unknown
 }
 
 /** A unique violation of the email key as the refusal callers render; any other error as it is. */
+/** The row of a new user: active, no licenses, names and email trimmed. */
+function newUserRow(tenantId: string, input: NewUser, passwordHash: string | null): NewUserRow {
+  return {
+    tenantId,
+    email: input.email.trim(),
+    givenName: input.givenName.trim(),
+    familyName: input.familyName.trim(),
+    role: input.role ?? 'user',
+    passwordHash,
+    source: input.source,
+    externalId: input.externalId ?? null,
+    displayName: input.displayName ?? null,
+    active: true,
+    licenses: [],
+  };
+}
+
 function emailTaken(err: unknown, email: string): unknown {
   return isUniqueViolation(err, 'users_tenant_email_key') ? new UserChangeRefused('email_taken', `A user with the email ${email} already exists in this tenant`, email) : err;
 }
