@@ -7,18 +7,18 @@
 //   npm run fuzz -- --seed 7 --case 1234                    # one case again (same request body)
 //
 // Options: --concurrency 4, --port 3918 (spawned), --slow-ms 1000, --timeout-ms 15000,
-// --out .fuzz/<seed>-<time>, --warmup-cases 2000, --idle-s 10. A running server needs OPERATOR_TOKEN (its value) in this
+// --out .fuzz/<seed>-<time>, --warmup-cases 2000, --idle-s 10,30. A running server needs OPERATOR_TOKEN (its value) in this
 // environment: the fuzzer sets its target up through the public API (tenant, SAML, SCIM).
 // Without --url a fresh database is created on 127.0.0.1:5432 (or DATABASE_URL is used).
 // Findings: <out>/findings.jsonl (one JSON line each) and body-<case>.bin for large bodies.
 // Exit code 1 when there is any finding.
 //
-// Memory (spawned service only): RSS right after setup; the run's START figure after the first
-// --warmup-cases cases (rounded up to 500), which reach every family (the rarest, 3 of 102 by
-// weight, ~60 times), so lazily loaded code, first JIT tiers and first prepared statements are in
-// it rather than counted as growth; the peak, sampled every second; the END figure when the last
-// case and re-check are answered; and IDLE after --idle-s seconds with no request (whatever V8's
-// memory reducer or the allocator gives back by itself: nothing is forced from outside).
+// Memory (spawned service only): RSS right after setup; the run's START figure once the first
+// --warmup-cases cases are answered (they reach every family, the rarest, 3 of 102 by weight,
+// ~60 times), so lazily loaded code, first JIT tiers and first prepared statements are in it
+// rather than counted as growth; the peak, sampled every second; the END figure when the last
+// case and re-check are answered; and IDLE at each of --idle-s seconds with no request (whatever
+// V8's memory reducer or the allocator gives back by itself: nothing is forced from outside).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTestHelpers } from './lib/test-helpers.mjs';
@@ -38,10 +38,36 @@ const { values } = parseArgs({
     'slow-ms': { type: 'string', default: '1000' },
     'timeout-ms': { type: 'string', default: '15000' },
     'warmup-cases': { type: 'string', default: '2000' },
-    'idle-s': { type: 'string', default: '10' },
+    'idle-s': { type: 'string', default: '10,30' },
     out: { type: 'string' },
   },
 });
+
+/** One result for two consecutive parts of a run (see runFuzz for the fields). */
+function mergeResults(a, b) {
+  const sum = (x, y) => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const byFamily = { ...a.byFamily };
+  for (const [family, statuses] of Object.entries(b.byFamily)) byFamily[family] = sum(byFamily[family] ?? {}, statuses);
+  return {
+    seed: a.seed,
+    first: a.first,
+    cases: a.cases + b.cases,
+    skipped: a.skipped + b.skipped,
+    requested: a.requested + b.requested,
+    complete: a.complete && b.complete,
+    elapsedMs: a.elapsedMs + b.elapsedMs,
+    statuses: sum(a.statuses, b.statuses),
+    byFamily,
+    slowest: [...a.slowest, ...b.slowest].sort((x, y) => y.ms - x.ms).slice(0, 10),
+    slowUnderLoad: [...a.slowUnderLoad, ...b.slowUnderLoad],
+    unconfirmedSlow: [...a.unconfirmedSlow, ...b.unconfirmedSlow],
+    findings: [...a.findings, ...b.findings],
+  };
+}
 
 async function main() {
   const seed = Number(values.seed) >>> 0;
@@ -67,31 +93,37 @@ async function main() {
       process.stdout.write(`case ${first} (${c.family}): ${c.method} ${c.path.slice(0, 300)} body ${size} bytes\n`);
     }
     const rss = () => (service ? processStats(service.pid).rssBytes : undefined);
-    const warmupCases = single ? 0 : Number(values['warmup-cases']);
+    // The warm-up is the run's own first cases, sent as a run of their own so that the start figure,
+    // like the end one, is read with no request in flight.
+    const warmupCases = single || !service ? 0 : Math.min(Number(values['warmup-cases']), cases);
     const rssSetUp = rss();
-    let rssStart = warmupCases > 0 ? undefined : rssSetUp;
     let rssPeak = rssSetUp;
     const peakSampler = service && setInterval(() => (rssPeak = Math.max(rssPeak, rss())), 1000);
     process.stdout.write(`fuzzing ${base} (tenant ${target.slug}) with seed ${seed}, ${cases} cases, concurrency ${values.concurrency}\n`);
-    const result = await runFuzz({
-      base,
-      ctx,
-      seed,
-      cases,
-      first,
-      concurrency: Number(values.concurrency),
-      slowMs: Number(values['slow-ms']),
-      timeoutMs: Number(values['timeout-ms']),
-      onProgress: ({ sent, elapsedMs }) => {
-        if (rssStart === undefined && sent >= warmupCases) rssStart = rss();
-        process.stderr.write(`  ${sent} sent, ${(elapsedMs / 1000).toFixed(0)} s\n`);
-      },
-    });
+    const part = (partFirst, partCases, sentBefore) =>
+      runFuzz({
+        base,
+        ctx,
+        seed,
+        cases: partCases,
+        first: partFirst,
+        concurrency: Number(values.concurrency),
+        slowMs: Number(values['slow-ms']),
+        timeoutMs: Number(values['timeout-ms']),
+        onProgress: ({ sent, elapsedMs }) => process.stderr.write(`  ${sentBefore + sent} sent, ${(elapsedMs / 1000).toFixed(0)} s\n`),
+      });
+    const warm = warmupCases > 0 ? await part(first, warmupCases, 0) : undefined;
+    const rssStart = rss();
+    const rest = await part(first + warmupCases, cases - warmupCases, warm?.cases ?? 0);
+    const result = warm ? mergeResults(warm, rest) : rest;
     if (peakSampler) clearInterval(peakSampler);
     const rssEnd = rss();
-    const idleS = Number(values['idle-s']);
-    if (service && idleS > 0) await new Promise((r) => setTimeout(r, idleS * 1000));
-    const memory = service && { setUp: rssSetUp, start: rssStart ?? rssSetUp, warmupCases: rssStart === undefined ? 0 : warmupCases, peak: Math.max(rssPeak, rssEnd), end: rssEnd, idle: idleS > 0 ? rss() : undefined, idleS };
+    const idle = [];
+    for (const s of service ? values['idle-s'].split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b) : []) {
+      await new Promise((r) => setTimeout(r, (s - (idle.at(-1)?.s ?? 0)) * 1000));
+      idle.push({ s, rss: rss() });
+    }
+    const memory = service && { setUp: rssSetUp, start: rssStart, warmupCases, peak: Math.max(rssPeak, rssStart, rssEnd), end: rssEnd, idle };
     const out = resolve(values.out ?? `.fuzz/${seed}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const { file, lines } = writeFindings(result.findings, base, out);
     for (const [i, f] of result.findings.entries()) {

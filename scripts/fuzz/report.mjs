@@ -73,13 +73,13 @@ export function writeFindings(findings, base, dir) {
 }
 
 /** The service's RSS over the run (see scripts/fuzz.mjs for when each figure is taken). */
-function memoryText({ setUp, start, warmupCases, peak, end, idle, idleS }) {
+function memoryText({ setUp, start, warmupCases, peak, end, idle }) {
   const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
   const growth = (bytes) => `${bytes >= start ? '+' : ''}${(((bytes - start) / start) * 100).toFixed(0)}%`;
   const parts = [`${mb(setUp)} after setup`];
   if (warmupCases > 0) parts.push(`${mb(start)} at start (after ${warmupCases} warm-up cases)`);
   parts.push(`peak ${mb(peak)}`, `${mb(end)} at end (${growth(end)})`);
-  if (idle !== undefined) parts.push(`${mb(idle)} after ${idleS} s idle (${growth(idle)})`);
+  for (const { s, rss } of idle) parts.push(`${mb(rss)} after ${s} s idle (${growth(rss)})`);
   return `server RSS: ${parts.join(', ')}`;
 }
 
