@@ -10,11 +10,11 @@
 //
 // Options: --seed FILE (default .bench/<tenant>-seed.json), --url (default: the seed's PUBLIC_URL),
 // --connections 32, --duration 20 (s), --warmup 5 (s), --pid PID (default: every `dist/main.js`
-// process, workers included), --acs-responses 6000 (pre-signed, each with a fresh assertion ID).
+// process of this checkout, workers included), --acs-responses 6000 (pre-signed, each with a fresh assertion ID).
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTestHelpers } from './lib/test-helpers.mjs';
@@ -48,7 +48,10 @@ const randomUser = () => 1 + Math.floor(Math.random() * N);
 const upperHalfUser = () => Math.ceil(N / 2) + 1 + Math.floor(Math.random() * Math.floor(N / 2));
 const lowerHalfUser = () => 1 + Math.floor(Math.random() * Math.max(1, Math.floor(N / 2)));
 
-/** Resident memory of the service: the given pid, or every `dist/main.js` process (cluster workers too). */
+/**
+ * Resident memory of the service: the given pid, or every `dist/main.js` process started from this
+ * checkout (cluster workers too; another checkout's service on the same machine is not counted).
+ */
 function serviceRssBytes() {
   let pids = values.pid ? [values.pid] : [];
   if (pids.length === 0) {
@@ -57,6 +60,13 @@ function serviceRssBytes() {
     } catch {
       return null;
     }
+    pids = pids.filter((pid) => {
+      try {
+        return realpathSync(`/proc/${pid}/cwd`) === realpathSync(root);
+      } catch {
+        return false;
+      }
+    });
   }
   let total = 0;
   for (const pid of pids) {
