@@ -10,7 +10,8 @@
 //
 // Options: --seed FILE (default .bench/<tenant>-seed.json), --url (default: the seed's PUBLIC_URL),
 // --connections 32, --duration 20 (s), --warmup 5 (s), --pid PID (default: every `dist/main.js`
-// process of this checkout, workers included), --acs-responses 6000 (pre-signed, each with a fresh assertion ID).
+// process of this checkout, workers included), --acs-responses 6000 (pre-signed, each with a
+// fresh assertion ID).
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

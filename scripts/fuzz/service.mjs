@@ -26,7 +26,7 @@ export function serviceHeapFlags() {
 export function serviceEnv() {
   const script = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts['start:prod'];
   const words = script.split(/\s+/);
-  return Object.fromEntries(words.slice(0, words.indexOf('node')).map((word) => word.split('=', 2)));
+  return Object.fromEntries(words.slice(0, words.indexOf('node')).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
 }
 
 /** A fresh empty database on the local server (the service migrates it at start). */
@@ -61,9 +61,9 @@ async function waitForHealth(base, child) {
 }
 
 /**
- * Starts `node <heap flags> dist/main.js` with production's environment, in production mode on 127.0.0.1:<port>.
- * DATABASE_URL from the environment is used as it is; otherwise a fresh database is created (and
- * dropped at stop).
+ * Starts `node <heap flags> dist/main.js` with production's environment (serviceEnv), in
+ * production mode on 127.0.0.1:<port>. DATABASE_URL from the environment is used as it is;
+ * otherwise a fresh database is created (and dropped at stop).
  */
 export async function spawnService({ port = 3918, env = {} } = {}) {
   const database = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, drop: async () => undefined } : await createDatabase();
