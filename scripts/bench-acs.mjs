@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTestHelpers } from './lib/test-helpers.mjs';
-import { serviceHeapFlags } from './fuzz/service.mjs';
+import { serviceEnv, serviceHeapFlags } from './fuzz/service.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -74,7 +74,7 @@ async function main() {
     child = spawn(process.execPath, [...serviceHeapFlags(), 'dist/main.js'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PORT: values.port, HOST: '127.0.0.1', PUBLIC_URL: base, OPERATOR_TOKEN: operatorToken, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString('hex') },
+      env: { ...serviceEnv(), ...process.env, PORT: values.port, HOST: '127.0.0.1', PUBLIC_URL: base, OPERATOR_TOKEN: operatorToken, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString('hex') },
     });
   }
   if (!base) throw new Error('give --url <running server> or --spawn');

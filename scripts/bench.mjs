@@ -10,7 +10,7 @@
 //
 // Options: --seed FILE (default .bench/<tenant>-seed.json), --url (default: the seed's PUBLIC_URL),
 // --connections 32, --duration 20 (s), --warmup 5 (s), --pid PID[,PID…] (default: every
-// `dist/main.js` process, workers included: pass it when other services run on the machine),
+// `dist/main.js` process started from this checkout, workers included),
 // --acs-responses 6000 (pre-signed per side, each with a fresh assertion ID).
 //
 // Every row also gives CPU ms per request: utime+stime of the measured process(es) over the run,
@@ -30,7 +30,7 @@
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -71,11 +71,24 @@ const randomUser = () => 1 + Math.floor(Math.random() * N);
 const upperHalfUser = () => Math.ceil(N / 2) + 1 + Math.floor(Math.random() * Math.floor(N / 2));
 const lowerHalfUser = () => 1 + Math.floor(Math.random() * Math.max(1, Math.floor(N / 2)));
 
-/** The service's processes: the given pids, or every `dist/main.js` process (cluster workers too). */
+/**
+ * The service's processes: the given pids, or every `dist/main.js` process started from this
+ * checkout (cluster workers too; another checkout's service on the same machine is not counted).
+ */
 function servicePids() {
   if (values.pid) return values.pid.split(',');
   try {
-    return execFileSync('pgrep', ['-f', 'dist/main.js'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', 'dist/main.js'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .filter((pid) => {
+        try {
+          return realpathSync(`/proc/${pid}/cwd`) === realpathSync(root);
+        } catch {
+          return false;
+        }
+      });
   } catch {
     return [];
   }

@@ -72,6 +72,17 @@ export function writeFindings(findings, base, dir) {
   return { file, lines };
 }
 
+/** The service's RSS over the run (see scripts/fuzz.mjs for when each figure is taken). */
+function memoryText({ setUp, start, warmupCases, peak, end, idle }) {
+  const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
+  const growth = (bytes) => `${bytes >= start ? '+' : ''}${(((bytes - start) / start) * 100).toFixed(0)}%`;
+  const parts = [`${mb(setUp)} after setup`];
+  if (warmupCases > 0) parts.push(`${mb(start)} at start (after ${warmupCases} warm-up cases)`);
+  parts.push(`peak ${mb(peak)}`, `${mb(end)} at end (${growth(end)})`);
+  for (const { s, rss } of idle) parts.push(`${mb(rss)} after ${s} s idle (${growth(rss)})`);
+  return `server RSS: ${parts.join(', ')}`;
+}
+
 /** The run summary as text (cases, statuses, slowest, findings grouped by cause). */
 export function summaryText(result, extra = {}) {
   const out = [];
@@ -80,7 +91,7 @@ export function summaryText(result, extra = {}) {
   out.push(`slowest: ${result.slowest.map((s) => `#${s.index} ${s.family} ${s.status} ${s.ms} ms`).join(', ')}`);
   if (result.slowUnderLoad.length) out.push(`slow or unanswered only under load (fast alone, not findings): ${result.slowUnderLoad.length}`);
   if (result.unconfirmedSlow.length) out.push(`slow under load, not re-checked alone (over 30): ${result.unconfirmedSlow.map((s) => `#${s.index} ${s.family} ${s.status} ${s.ms} ms`).join(', ')}`);
-  if (extra.rssStart !== undefined) out.push(`server RSS: ${(extra.rssStart / 1048576).toFixed(0)} MB at start, ${(extra.rssEnd / 1048576).toFixed(0)} MB at end (${(((extra.rssEnd - extra.rssStart) / extra.rssStart) * 100).toFixed(0)}%)`);
+  if (extra.memory) out.push(memoryText(extra.memory));
   const groups = groupFindings(result.findings);
   out.push(`findings: ${result.findings.length} (5xx ${result.findings.filter((f) => f.kind === '5xx').length}, slow ${result.findings.filter((f) => f.kind === 'slow').length}, no answer ${result.findings.filter((f) => f.kind === 'no-answer').length}) in ${groups.length} groups`);
   for (const g of groups) out.push(`  ${String(g.cases.length).padStart(4)}× ${g.key}  cases ${g.cases.slice(0, 8).join(',')}${g.cases.length > 8 ? ',…' : ''}`);

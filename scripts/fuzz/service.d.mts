@@ -6,5 +6,6 @@ export interface FuzzHelpers {
 }
 /** The V8 heap flags production starts the service with (package.json "start:prod"). */
 export function serviceHeapFlags(): string[];
+export function serviceEnv(): Record<string, string>;
 export function setUpTarget(options: { base: string; operatorToken: string; helpers: FuzzHelpers; slug?: string }): Promise<FuzzTarget>;
 export function presignSaml(helpers: FuzzHelpers, target: FuzzTarget): Promise<string[]>;

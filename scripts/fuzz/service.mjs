@@ -19,6 +19,16 @@ export function serviceHeapFlags() {
   return script.split(/\s+/).filter((arg) => arg.startsWith('--max-'));
 }
 
+/**
+ * The environment production starts the service with: the `VAR=value` words that open
+ * package.json's "start:prod" (SERVICE_ENV in src/bootstrap/heap-settings.ts, e.g. MALLOC_ARENA_MAX).
+ */
+export function serviceEnv() {
+  const script = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  const words = script.split(/\s+/);
+  return Object.fromEntries(words.slice(0, words.indexOf('node')).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
+}
+
 /** A fresh empty database on the local server (the service migrates it at start). */
 export async function createDatabase(adminUrl = process.env.FUZZ_ADMIN_DATABASE_URL ?? DEFAULT_ADMIN_URL) {
   const name = `lk_fuzz_${randomBytes(4).toString('hex')}`;
@@ -51,9 +61,9 @@ async function waitForHealth(base, child) {
 }
 
 /**
- * Starts `node <heap flags> dist/main.js` in production mode on 127.0.0.1:<port>.
- * DATABASE_URL from the environment is used as it is; otherwise a fresh database is created (and
- * dropped at stop).
+ * Starts `node <heap flags> dist/main.js` with production's environment (serviceEnv), in
+ * production mode on 127.0.0.1:<port>. DATABASE_URL from the environment is used as it is;
+ * otherwise a fresh database is created (and dropped at stop).
  */
 export async function spawnService({ port = 3918, env = {} } = {}) {
   const database = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, drop: async () => undefined } : await createDatabase();
@@ -64,6 +74,7 @@ export async function spawnService({ port = 3918, env = {} } = {}) {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
+      ...serviceEnv(),
       ...process.env,
       NODE_ENV: 'production',
       PORT: String(port),

@@ -4,7 +4,7 @@ import type { RuntimeConfig } from '../config/runtime-config.js';
 import { runMigrations } from '../database/run-migrations.js';
 import { ClusterMetrics } from '../metrics/cluster-metrics.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
-import { withServiceHeapFlags } from './heap-settings.js';
+import { serviceEnvDefaults, withServiceHeapFlags } from './heap-settings.js';
 import type { ResolvedDatabase } from './resolve-database.js';
 
 /** A worker that dies on its own is replaced after this pause (a crash loop then costs little). */
@@ -22,7 +22,8 @@ export async function runClusterPrimary(config: RuntimeConfig, database: Resolve
   await runMigrations(database.url);
   // Workers get the resolved database URL and secret, so they neither start PostgreSQL nor
   // generate a second development secret.
-  const env = { DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
+  // They also get the service's malloc settings when this process was started without them.
+  const env = { ...serviceEnvDefaults(process.env), DATABASE_URL: database.url, APP_SECRET: config.APP_SECRET, LATCHKEY_WORKER: '1' };
   let stopping = false;
   // Workers run with the service's heap flags even when this process was started without them.
   cluster.setupPrimary({ execArgv: withServiceHeapFlags(process.execArgv, process.env.NODE_OPTIONS) });

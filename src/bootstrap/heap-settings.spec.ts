@@ -2,10 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { heapSettingsWarning, SERVICE_NODE_FLAGS, SERVICE_OLD_SPACE_MB, withServiceHeapFlags } from './heap-settings.js';
+import { heapSettingsWarning, SERVICE_ENV, SERVICE_NODE_FLAGS, SERVICE_OLD_SPACE_MB, serviceEnvDefaults, withServiceHeapFlags } from './heap-settings.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const MIB = 1_048_576;
+const envAssignments = Object.entries(SERVICE_ENV)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(' ');
 
 /**
  * The largest heap growing factor V8 uses in a node process started with `flags`, read from
@@ -33,10 +36,18 @@ describe('service heap settings', () => {
   it('are what every production start passes to node', () => {
     const scripts = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
     for (const name of ['start', 'start:prod']) {
-      expect(scripts[name]).toBe(`node --enable-source-maps ${SERVICE_NODE_FLAGS.join(' ')} dist/main.js`);
+      expect(scripts[name]).toBe(`${envAssignments} node --enable-source-maps ${SERVICE_NODE_FLAGS.join(' ')} dist/main.js`);
     }
-    const cmd = /^CMD (.*)$/m.exec(readFileSync(resolve(root, 'Dockerfile'), 'utf8'))?.[1];
+    const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+    const cmd = /^CMD (.*)$/m.exec(dockerfile)?.[1];
     expect(JSON.parse(cmd ?? 'null')).toEqual(['node', '--enable-source-maps', ...SERVICE_NODE_FLAGS, 'dist/main.js']);
+    const dockerEnv = [...dockerfile.matchAll(/^ENV (.*)$/gm)].flatMap((m) => m[1].split(/\s+/));
+    for (const [name, value] of Object.entries(SERVICE_ENV)) expect(dockerEnv).toContain(`${name}=${value}`);
+  });
+
+  it('malloc settings are added to cluster workers unless the operator set them', () => {
+    expect(serviceEnvDefaults({})).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(serviceEnvDefaults({ MALLOC_ARENA_MAX: '8' })).toEqual({});
   });
 
   it('are added to cluster workers unless the operator chose an old-space size', () => {
