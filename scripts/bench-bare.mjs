@@ -10,9 +10,9 @@
 //   lookup  GET …/Users?filter=userName eq "x": the SCIM list's statement for that filter
 //           (userSearchSql, page 1 of SCIM_DEFAULT_COUNT), rows as ListResponse JSON.
 //   get-id  GET …/Users/{id}: USERS_SQL.byId; 404 for none or a user the IdP removed.
-//   post    POST …/Users: JSON body; in one transaction, like the service's SCIM create: the
-//           userName lookup (USERS_SQL.byEmailKey, 409 when taken), USERS_SQL.insert (the row and the
-//           list-version bump), the audit row (INSERT_AUDIT_EVENT_SQL); 201 with the row as JSON.
+//   post    POST …/Users: JSON body; in one transaction, like the service's SCIM create:
+//           USERS_SQL.insertUnlessTaken (the row and the list-version bump; no row: 409, the name is
+//           taken), the audit row (INSERT_AUDIT_EVENT_SQL); 201 with the row as JSON.
 //   acs     POST …/acs: the urlencoded form, node-saml validatePostResponseAsync with the service's
 //           settings (saml-response.validator.ts) and the tenant's stored certificates, the replay
 //           claim (CLAIM_ASSERTION_SQL), the user by NameID (USERS_SQL.byEmailKey: sessions.user_id
@@ -110,13 +110,12 @@ async function post(req, res) {
   const client = await pool.connect();
   try {
     await client.query('START TRANSACTION');
-    const taken = await client.query(prepared(SQL.byEmailKey, [tenantId, emailKey(userName)]));
-    if (taken.rows.length > 0) {
+    const params = [tenantId, userName, String(body.name?.givenName ?? '').trim(), String(body.name?.familyName ?? '').trim(), true, 'user', null, [], 'scim', body.externalId ?? null, body.displayName ?? null];
+    const { rows } = await client.query(prepared(SQL.insertUser, params));
+    if (rows.length === 0) {
       await client.query('ROLLBACK');
       return send(res, 409, { detail: `userName ${userName} is taken` });
     }
-    const params = [tenantId, userName, String(body.name?.givenName ?? '').trim(), String(body.name?.familyName ?? '').trim(), true, 'user', null, [], 'scim', body.externalId ?? null, body.displayName ?? null];
-    const { rows } = await client.query(SQL.insertUser, params);
     await client.query(prepared(SQL.insertAudit, [tenantId, 'scim', 'user.create', 'success', 'scim', userName, null, '{}', null, SQL.auditCoalesceWindowSeconds]));
     await client.query('COMMIT');
     send(res, 201, rows[0]);

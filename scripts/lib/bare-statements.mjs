@@ -33,7 +33,7 @@ export async function bareStatements(load, env = process.env) {
     lookup,
     byId: USERS_SQL.byId,
     byEmailKey: USERS_SQL.byEmailKey,
-    insertUser: USERS_SQL.insert,
+    insertUser: USERS_SQL.insertUnlessTaken,
     insertAudit: INSERT_AUDIT_EVENT_SQL,
     claimAssertion: CLAIM_ASSERTION_SQL,
     insertSession: INSERT_SESSION_SQL,

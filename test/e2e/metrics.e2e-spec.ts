@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import pg from 'pg';
+import { ServicePgClient } from '../../src/database/timed-pg-client.js';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { NestFactory } from '@nestjs/core';
@@ -299,7 +299,7 @@ describe('metrics with METRICS_TENANT_LABEL, the SCIM rate limit and the body bu
 });
 
 describe('metrics off (METRICS_PORT unset)', () => {
-  it('collects nothing, serves no listener, and leaves the pg client untouched; the CLI never serves metrics', async () => {
+  it('collects nothing, serves no listener, and leaves the pool\'s pg client untimed; the CLI never serves metrics', async () => {
     const t = await startTestApp();
     try {
       expect(t.app.get(MetricsModule).address()).toBeNull();
@@ -308,7 +308,7 @@ describe('metrics off (METRICS_PORT unset)', () => {
       expect((await request(t.http).get('/health')).status).toBe(200);
       expect(await metrics.registry.getMetricsAsJSON()).toEqual([]);
       const dataSource = t.app.get<DataSource>(getDataSourceToken());
-      expect((dataSource.driver as unknown as { master: { Client: unknown } }).master.Client).toBe(pg.Client);
+      expect((dataSource.driver as unknown as { master: { Client: unknown } }).master.Client).toBe(ServicePgClient);
 
       // The CLI's application context, with METRICS_PORT in its environment as in the service's
       // container: it must not take (or fight the service for) the metrics port.
