@@ -12,7 +12,7 @@ import { AllExceptionsFilter, sendFailure } from '../common/filters/all-exceptio
 import { ApiException } from '../common/http/api-exception.js';
 import { jsonErrorFormatter, type ErrorFormatter } from '../common/http/error-formatter.js';
 import { registerConsoleAssets } from '../console/console-assets.js';
-import { requestLineLogger } from '../common/logging/logger.js';
+import { requestLineWriter } from '../common/logging/logger.js';
 import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
 import { createValidationPipe } from '../common/validation/validation-pipe.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
@@ -196,10 +196,10 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
     }
     return payload;
   });
-  const requestLines = requestLineLogger(logger);
+  const requestLine = requestLineWriter(logger);
   fastify.addHook('onResponse', async (request, reply) => {
     const url = request.url.split('?')[0];
-    requestLines.info({ reqId: request.id, method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip }, 'request');
+    requestLine({ reqId: request.id, method: request.method, url: url ?? '', status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip });
     if (!metrics.enabled) return;
     // Labelled by the route's template (set at registration), never by the path the client sent.
     const labels = request.routeOptions.config.latchkeyMetrics;

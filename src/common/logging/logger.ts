@@ -71,14 +71,35 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
   );
 }
 
+/** What the one line per request says (never a secret: no key REDACT_PATHS names). */
+export interface RequestLine {
+  reqId: string;
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+  ip: string;
+}
+
 /**
- * The logger of the one line per request (method, path, status, time, address: never a secret,
- * and no key REDACT_PATHS names). pino's redaction is not free per line: with wildcard paths
- * (`*.password`) every value of a line, strings and numbers included, goes through the redactor,
- * which parses each wildcard path again per value; on a SCIM lookup that was ~2% of the service's
- * CPU for a line it can never change. Same destination, level and bindings as `logger`; the
- * request id is logged as the first field, where Fastify's per-request child puts it.
+ * The writer of the one line per request, the hottest log line of the service: the same bytes
+ * pino writes for `logger.info({ reqId, method, url, status, ms, ip }, 'request')` (its level
+ * label, ISO time, the logger's bindings, then the fields), built as one string and handed to the
+ * logger's destination. pino's general path (an object walked per line, every value through the
+ * wildcard redactor, which can never change this line) was 10–15 % of the CPU of a SCIM lookup.
+ * Strings go through JSON.stringify, so any URL a client sends stays valid JSON. Honours the
+ * logger's level at each call.
  */
-export function requestLineLogger(logger: Logger): Logger {
-  return logger.child({}, { redact: [] });
+export function requestLineWriter(logger: Logger): (line: RequestLine) => void {
+  const symbols = pino.symbols as unknown as { streamSym: symbol; chindingsSym: symbol };
+  const internals = logger as unknown as Record<symbol, unknown>;
+  const stream = internals[symbols.streamSym] as pino.DestinationStream;
+  const bindings = internals[symbols.chindingsSym] as string;
+  return (line) => {
+    if (!logger.isLevelEnabled('info')) return;
+    stream.write(
+      `{"level":"info","time":"${new Date().toISOString()}"${bindings},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},` +
+        `"url":${JSON.stringify(line.url)},"status":${line.status},"ms":${line.ms},"ip":${JSON.stringify(line.ip)},"msg":"request"}\n`,
+    );
+  };
 }
