@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { queryDatabase } from '../utils/test-database.js';
@@ -45,6 +46,29 @@ describe('a connection lost while checked out from the pool', () => {
         const res = await request(app.http).get('/health/ready');
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ status: 'ok', database: 'up' });
+      } finally {
+        process.off('uncaughtException', onUncaught);
+      }
+    });
+
+    it(`leaves the process up when a client checked out of the pool itself loses its connection (${label})`, async () => {
+      t = await startTestApp(env);
+      const app = t;
+      const pool = (app.app.get<DataSource>(getDataSourceToken()).driver as unknown as { master: Pool }).master;
+      const uncaught: unknown[] = [];
+      const onUncaught = (err: unknown) => uncaught.push(err);
+      process.on('uncaughtException', onUncaught);
+      try {
+        // No TypeORM runner around it: pg.Pool listens for 'error' only while a client is idle.
+        const client = await pool.connect();
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await queryDatabase(app.db, 'SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await waitFor(async () => (await queryDatabase(app.db, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0]!.pid])).length === 0);
+        await new Promise((r) => setTimeout(r, 100));
+        await expect(client.query('SELECT 1')).rejects.toThrow(/terminat|not queryable|Connection/i);
+        client.release(true);
+        expect(uncaught).toEqual([]);
+        expect((await request(app.http).get('/health/ready')).status).toBe(200);
       } finally {
         process.off('uncaughtException', onUncaught);
       }
