@@ -28,6 +28,7 @@ import type { LatchkeyRequest } from '../common/http/request-context.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { routeMetricLabels, scimOperation, UNMATCHED_ROUTE, type RouteMetricLabels } from '../metrics/route-labels.js';
 import { ScimAuthGuard } from '../scim/scim-auth.guard.js';
+import { scimNativeReads } from '../scim/scim-native-reads.js';
 import type { ScimRequest } from '../scim/scim-request.js';
 import { API_BODY_LIMIT_BYTES, CERTIFICATE_BODY_LIMIT_BYTES, routePolicy, type RoutePolicy } from './route-policy.js';
 
@@ -57,7 +58,15 @@ declare module 'fastify' {
  * Builds the Nest application on Fastify exactly as production runs it; the tests call this too,
  * so they exercise the same plugins, filters, pipes and limits.
  */
-export async function createApp(config: RuntimeConfig, logger: Logger): Promise<NestFastifyApplication> {
+export interface CreateAppOptions {
+  /**
+   * Serve the SCIM user reads through their plain Fastify handlers (scim-native-reads.ts), as
+   * production does; false keeps Nest's handlers, for the test that compares the two byte for byte.
+   */
+  nativeScimReads?: boolean;
+}
+
+export async function createApp(config: RuntimeConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   // Each URL space answers failures in its own wire format; the admin API's JSON is the default.
   const formatters: ErrorFormatter[] = [new ScimErrorFormatter(), samlHtmlErrorFormatter, jsonErrorFormatter];
   const clientErrors = new ClientErrorResponder(formatters, logger, {
@@ -105,11 +114,23 @@ export async function createApp(config: RuntimeConfig, logger: Logger): Promise<
     { bodyLimit: API_BODY_LIMIT_BYTES },
     depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')),
   );
+  const nativeHandlers = options.nativeScimReads === false ? new Map() : scimNativeReads(app, (request, reply, error) => sendFailure(request, reply, error, formatters, logger));
   // Each route's policy, from its registered pattern (routes are registered at init, after this hook).
   fastify.addHook('onRoute', (route) => {
     const policy = routePolicy(route.url);
     route.bodyLimit = policy.bodyLimit;
     route.config = { ...(route.config ?? {}), latchkey: policy, latchkeyMetrics: routeMetricLabels(route.url) };
+    const native = typeof route.method === 'string' ? nativeHandlers.get(`${route.method} ${route.url}`) : undefined;
+    if (native) {
+      route.handler = native;
+      replaced.add(`${route.method} ${route.url}`);
+    }
+  });
+  // A native handler whose Nest route was renamed or removed would silently serve nothing: refuse to start.
+  const replaced = new Set<string>();
+  fastify.addHook('onReady', async () => {
+    const missing = [...nativeHandlers.keys()].filter((key) => !replaced.has(key));
+    if (missing.length > 0) throw new Error(`native SCIM handlers without a Nest route: ${missing.join(', ')}`);
   });
   await app.register(fastifyCookie);
   // One file of at most 1 MiB; no other field is read, so the rest stays tiny (busboy's defaults

@@ -10,7 +10,16 @@ import { ScimUsersService } from './scim-users.service.js';
 import { parseScimProjection, projectList, projectResource, type ScimProjection, type ScimProjectionQuery } from './wire/scim-attributes.js';
 import type { ScimUser } from './wire/scim-user.js';
 
-/** RFC 7644 /Users for identity providers. Public to the session guard: the SCIM gate authenticates. */
+/**
+ * RFC 7644 /Users for identity providers. Public to the session guard: the SCIM gate authenticates.
+ *
+ * GET /Users and GET /Users/{id} are declared here (the routes, their policy, the API docs) but
+ * served by plain Fastify handlers (scim-native-reads.ts) that call the same gate and the same
+ * functions below: a userName lookup is every provisioning cycle's hot path, and Nest's per-request
+ * pipeline (guards, parameter pipes, the execution context) cost more CPU than the lookup's own
+ * work. Give these two methods no guard, pipe, interceptor or decorator the native handlers lack:
+ * test/e2e/scim/scim-native-reads.e2e-spec.ts compares the two paths byte for byte.
+ */
 @ApiTags('scim')
 @ApiBearerAuth()
 @Public()
@@ -23,15 +32,13 @@ export class ScimUsersController {
   ) {}
 
   @Get()
-  async list(@CurrentScimTenant() tenant: ScimTenant, @Query() query: ScimListQuery & ScimProjectionQuery) {
-    const projection = parseScimProjection(query);
-    return projectList(await this.listing.list(tenant, query), projection);
+  list(@CurrentScimTenant() tenant: ScimTenant, @Query() query: ScimListQuery & ScimProjectionQuery) {
+    return listUsers(this.listing, tenant, query);
   }
 
   @Get(':id')
-  async get(@CurrentScimTenant() tenant: ScimTenant, @Param('id') id: string, @Query() query: ScimProjectionQuery, @Res({ passthrough: true }) reply: FastifyReply) {
-    const projection = parseScimProjection(query);
-    return withEtag(reply, await this.scim.get(tenant, id), projection);
+  get(@CurrentScimTenant() tenant: ScimTenant, @Param('id') id: string, @Query() query: ScimProjectionQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    return getUser(this.scim, reply, tenant, id, query);
   }
 
   @Post()
@@ -80,6 +87,18 @@ export class ScimUsersController {
     await this.scim.remove(tenant, id, ifMatch);
     void reply.removeHeader('content-type'); // 204: no body, so no media type (RFC 9110 §8.3)
   }
+}
+
+/** GET /Users: a ListResponse page, projected (the Nest route and the native handler both answer with this). */
+export async function listUsers(listing: ScimUsersListService, tenant: ScimTenant, query: ScimListQuery & ScimProjectionQuery): ReturnType<ScimUsersListService['list']> {
+  const projection = parseScimProjection(query);
+  return projectList(await listing.list(tenant, query), projection);
+}
+
+/** GET /Users/{id}: the user, projected, with its ETag (the Nest route and the native handler both answer with this). */
+export async function getUser(scim: ScimUsersService, reply: FastifyReply, tenant: ScimTenant, id: string, query: ScimProjectionQuery): Promise<Partial<ScimUser>> {
+  const projection = parseScimProjection(query);
+  return withEtag(reply, await scim.get(tenant, id), projection);
 }
 
 /** The ETag header of the user, and its body as the request's attributes / excludedAttributes project it. */

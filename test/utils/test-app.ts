@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
-import { createApp } from '../../src/bootstrap/create-app.js';
+import { createApp, type CreateAppOptions } from '../../src/bootstrap/create-app.js';
 import { createLogger } from '../../src/common/logging/logger.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { toRuntimeConfig, type RuntimeConfig } from '../../src/config/runtime-config.js';
@@ -24,7 +24,7 @@ export interface TestApp {
  * Boots the real application (same factory as production) on a fresh database of its own.
  * Pass `db` to start a second instance on the same database (multi-instance tests).
  */
-export async function startTestApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, db?: TestDatabase, options: CreateAppOptions = {}): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   const loaded = loadConfig({
     NODE_ENV: 'test',
@@ -38,7 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
   const config = toRuntimeConfig(loaded, { appSecret: loaded.APP_SECRET ?? TEST_APP_SECRET, databaseUrl: database.url });
   const logs: string[] = [];
   const logger = createLogger(config.LOG_LEVEL, { write: (line: string) => void logs.push(line) });
-  const app = await createApp(config, logger);
+  const app = await createApp(config, logger, options);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
