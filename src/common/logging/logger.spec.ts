@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { createLogger, requestLineWriter, type RequestLine } from './logger.js';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bufferedDestination, createLogger, requestLineWriter, type RequestLine } from './logger.js';
 
 const withoutTime = (line: string) => line.replace(/"time":"[^"]*"/, '"time":"T"');
 
@@ -50,5 +53,26 @@ describe('requestLineWriter', () => {
     expect(written).toHaveLength(1);
     expect(written[0]).not.toContain('hunter2');
     expect(JSON.parse(written[0]!)).toMatchObject({ user: { password: '[redacted]' }, token: '[redacted]' });
+  });
+});
+
+describe('bufferedDestination', () => {
+  it('holds a line while the buffer is short, and writes it within about a second on a quiet service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-log-'));
+    const file = join(dir, 'out.log');
+    const fd = openSync(file, 'w');
+    try {
+      const logger = createLogger('info', bufferedDestination(fd));
+      logger.info({ event: 'started' }, 'listening');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync(file, 'utf8')).toBe(''); // buffered: one write per 12 KiB under load
+      await new Promise((r) => setTimeout(r, 1300));
+      const written = readFileSync(file, 'utf8');
+      expect(written.endsWith('\n')).toBe(true);
+      expect(JSON.parse(written)).toMatchObject({ level: 'info', event: 'started', msg: 'listening' });
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
