@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../common/database/prepared-query.js';
 
 export interface ThrottleState {
   key: string;
@@ -31,6 +32,17 @@ export class LoginThrottleRepository {
   }
 
   /** Gives one attempt back (a sign-in that turned out to be right). */
+  /** The key's counter in its current window (null: no failure counted in this window); a read, no lock. */
+  async current(tenantId: string, key: string, windowSeconds: number): Promise<ThrottleState | null> {
+    const rows = await preparedQuery<{ failures: number; window_started_at: Date }>(
+      this.dataSource,
+      'SELECT failures, window_started_at FROM login_throttle WHERE tenant_id = $1 AND key = $2 AND window_started_at > now() - make_interval(secs => $3)',
+      [tenantId, key, windowSeconds],
+    );
+    const row = rows[0];
+    return row ? { key, failures: row.failures, windowStartedAt: row.window_started_at } : null;
+  }
+
   async decrement(tenantId: string, key: string): Promise<void> {
     await this.dataSource.query('UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE tenant_id = $1 AND key = $2', [tenantId, key]);
   }

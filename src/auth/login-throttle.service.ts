@@ -21,6 +21,9 @@ function tooManyAttempts(blocked: ThrottleState): ApiException {
   );
 }
 
+/** How admitFailureCounted let an attempt in: with its attempt counted in advance, or not (the address had no failure). */
+export type ThrottleAdmission = 'reserved' | 'unreserved';
+
 /** A reserved attempt: settle it with `succeeded` once the password proved right. */
 export interface ThrottleTicket {
   tenantId: string;
@@ -76,6 +79,37 @@ export class LoginThrottleService {
 
   async release(tenantId: string, key: string): Promise<void> {
     await this.repository.decrement(tenantId, key);
+  }
+
+  /**
+   * Admits an attempt on a counter of FAILURES (the SAML ACS's per address): refused with 429 once
+   * the window holds `limit` of them. Settle the answer with `settle`.
+   *
+   * While the address has no failure in the window, nothing is written before the attempt: a
+   * successful sign-in then leaves the counter untouched, and a failure is counted when it
+   * happens. Hundreds of people signing in at 9:00 from one office's address never queue on that
+   * address's row, and never count against it while in flight (a reservation per attempt made a
+   * burst of more than `limit` simultaneous good sign-ins look like `limit` failures). Once the
+   * window holds a failure, attempts are reserved before they are checked, as `reserveKey` does,
+   * so parallel posts cannot slip under the limit; a success gives its reservation back. The
+   * price: the very first burst of failures from a clean address is counted as it ends, so it can
+   * pass the limit by the number of its posts already in flight, once per window.
+   */
+  async admitFailureCounted(tenantId: string, key: string, limit: number, limiter: RateLimiterName): Promise<ThrottleAdmission> {
+    const state = await this.repository.current(tenantId, key, THROTTLE_WINDOW_SECONDS);
+    if (state && state.failures >= limit) {
+      this.metrics.rateLimited(limiter);
+      throw tooManyAttempts(state);
+    }
+    if (!state) return 'unreserved';
+    await this.reserveKey(tenantId, key, limit, limiter);
+    return 'reserved';
+  }
+
+  /** Settles an admitted attempt: a reserved success gives its attempt back, an unreserved failure is counted now. */
+  async settle(tenantId: string, key: string, admission: ThrottleAdmission, succeeded: boolean): Promise<void> {
+    if (succeeded && admission === 'reserved') await this.repository.decrement(tenantId, key);
+    if (!succeeded && admission === 'unreserved') await this.repository.increment(tenantId, [key], THROTTLE_WINDOW_SECONDS);
   }
 
   /** The password was right: the account starts afresh and the address gets its attempt back. */

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
-import { LoginThrottleService } from '../auth/login-throttle.service.js';
+import { LoginThrottleService, type ThrottleAdmission } from '../auth/login-throttle.service.js';
+import { databaseUnavailableCode } from '../common/database/pg-errors.js';
+import { rateLimited } from '../common/logging/log-rate-limiter.js';
 import type { NewSession } from '../auth/sessions.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../config/config.module.js';
@@ -90,11 +92,14 @@ export class SamlLoginService {
       this.metrics.samlSignIn('failure', err.samlCode, tenant?.slug);
       throw err;
     }
-    // Counted before the response is read (parallel posts cannot slip under the limit); a
-    // successful sign-in gives its attempt back. Over the limit: 429 page, logged, not audited.
+    // Refused sign-ins per client address (LoginThrottleService.admitFailureCounted): a clean
+    // address's sign-ins write nothing to the counter; once it has failures, each post is counted
+    // before the response is read, so parallel posts cannot slip under the limit. Over the limit:
+    // 429 page, logged, not audited.
     const throttleKey = `saml-ip:${clientIp}`;
+    let admission: ThrottleAdmission;
     try {
-      await this.throttle.reserveKey(tenant.id, throttleKey, this.config.SAML_ACS_FAILURES_PER_ADDRESS, 'saml_acs');
+      admission = await this.throttle.admitFailureCounted(tenant.id, throttleKey, this.config.SAML_ACS_FAILURES_PER_ADDRESS, 'saml_acs');
     } catch (err) {
       const throttled = err instanceof ApiException && err.getStatus() === 429;
       this.logger.warn({ reqId: requestId, tenant: tenant.slug, ip: clientIp }, 'SAML sign-in throttled');
@@ -125,7 +130,7 @@ export class SamlLoginService {
         outcome: 'success',
         details: { assertionId: identity.assertionId, issuer: identity.issuer, inResponseTo: identity.inResponseTo, encrypted: identity.encrypted },
       });
-      await this.throttle.release(tenant.id, throttleKey);
+      await this.throttle.settle(tenant.id, throttleKey, admission, true);
       this.logger.info({ reqId: requestId, tenant: tenant.slug, user: user.id }, 'SAML sign-in');
       this.metrics.samlSignIn('success', 'none', tenant.slug);
       const location = safeRelayPath(form.RelayState) ?? `/t/${tenant.slug}/app`;
@@ -134,6 +139,12 @@ export class SamlLoginService {
       // Counted before the audit write, which may itself fail (the database is down).
       if (err instanceof SamlException) this.metrics.samlSignIn('failure', err.samlCode, tenant.slug);
       else this.metrics.samlSignIn('error', 'internal', tenant.slug);
+      // Every failed attempt counts against the address, as a reservation would have (best effort:
+      // with the database down the original failure is what the client must hear).
+      await this.throttle.settle(tenant.id, throttleKey, admission, false).catch((countErr: unknown) => {
+        const code = databaseUnavailableCode(countErr) ?? 'other';
+        rateLimited(this.logger).error(`saml-throttle|${code}`, { err: countErr, code, tenantId: tenant.id }, 'SAML sign-in failure not counted against its address');
+      });
       if (err instanceof SamlException) {
         await this.audit.record(tenant.id, {
           kind: 'saml_login',

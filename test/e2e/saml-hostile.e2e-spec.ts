@@ -146,6 +146,40 @@ describe('SAML ACS against hostile input', () => {
         await limited.close();
       }
     });
+    it('lets a burst of simultaneous good sign-ins from one address past the limit, and writes no counter for them', async () => {
+      const limited = await startTestApp({ SAML_ACS_FAILURES_PER_ADDRESS: '3' }, t.db);
+      try {
+        const { tenant: tt } = await createSamlTenant(limited, idp.certPem, ALICE);
+        const responses = await Promise.all(
+          Array.from({ length: 10 }, () => buildIdpResponse({ preset: 'entra', key: idp.keyPem, cert: idp.certPem, acsUrl: acsUrl(tt.slug), nameId: ALICE })),
+        );
+        // One office behind one address at 9:00: none of them failed, so none counts against it.
+        const results = await Promise.all(responses.map((r) => postAcs(limited, tt.slug, r.base64)));
+        for (const res of results) expectSignedIn(res, `/t/${tt.slug}/app`);
+        const counters = await queryDatabase<{ key: string }>(t.db, "SELECT key FROM login_throttle WHERE tenant_id = $1 AND key LIKE 'saml-ip:%'", [tt.id]);
+        expect(counters).toEqual([]);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('once the address has a refusal, counts each post before reading it: parallel posts cannot slip under the limit', async () => {
+      const limited = await startTestApp({ SAML_ACS_FAILURES_PER_ADDRESS: '3' }, t.db);
+      try {
+        const { tenant: tt } = await createSamlTenant(limited, idp.certPem, ALICE);
+        const bad = () => buildIdpResponse({ preset: 'okta', key: idp.keyPem, cert: idp.certPem, acsUrl: acsUrl(tt.slug), nameId: 'nobody@acme.test' });
+        expectRefused(await postAcs(limited, tt.slug, (await bad()).base64), 403, 'No account for nobody@acme.test');
+        const burst = await Promise.all(Array.from({ length: 6 }, bad));
+        const results = await Promise.all(burst.map((r) => postAcs(limited, tt.slug, r.base64)));
+        // One refusal counted, three allowed: two more are read and refused, the other four never are.
+        expect(results.map((r) => r.status).sort()).toEqual([403, 403, 429, 429, 429, 429]);
+        for (const res of results.filter((r) => r.status === 429)) expectRefused(res, 429, 'Too many failed sign-in attempts');
+        const [counter] = await queryDatabase<{ failures: number }>(t.db, "SELECT failures FROM login_throttle WHERE tenant_id = $1 AND key LIKE 'saml-ip:%'", [tt.id]);
+        expect(counter!.failures).toBe(7);
+      } finally {
+        await limited.close();
+      }
+    });
   });
 
   describe('weak IdP keys (finding 9)', () => {
