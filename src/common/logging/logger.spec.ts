@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bufferedDestination, createLogger, requestLineWriter, type RequestLine } from './logger.js';
@@ -60,9 +60,9 @@ describe('bufferedDestination', () => {
   it('holds a line while the buffer is short, and writes it within about a second on a quiet service', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-log-'));
     const file = join(dir, 'out.log');
-    const fd = openSync(file, 'w');
+    const destination = bufferedDestination(openSync(file, 'w'));
     try {
-      const logger = createLogger('info', bufferedDestination(fd));
+      const logger = createLogger('info', destination);
       logger.info({ event: 'started' }, 'listening');
       await new Promise((r) => setTimeout(r, 100));
       expect(readFileSync(file, 'utf8')).toBe(''); // buffered: one write per 12 KiB under load
@@ -71,7 +71,11 @@ describe('bufferedDestination', () => {
       expect(written.endsWith('\n')).toBe(true);
       expect(JSON.parse(written)).toMatchObject({ level: 'info', event: 'started', msg: 'listening' });
     } finally {
-      closeSync(fd);
+      // end() closes the descriptor and stops the timer (it must never write to a reused descriptor number).
+      await new Promise((r) => {
+        destination.once('close', r);
+        destination.end();
+      });
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -68,21 +68,28 @@ export function createLogger(level: LogLevel, destination: pino.DestinationStrea
 }
 
 /** A buffered, asynchronous destination on a file descriptor (stdout: 1), written as createLogger's comment says. */
-export function bufferedDestination(fd: number): pino.DestinationStream {
+export function bufferedDestination(fd: number): ReturnType<typeof pino.destination> {
   const out = pino.destination({ dest: fd, sync: false, minLength: STDOUT_BUFFER_BYTES });
   const timer = setInterval(() => {
     try {
       out.flush();
     } catch {
-      clearInterval(timer); // destroyed: nothing more will be written
+      // destroyed, its 'close' not yet emitted: nothing more to write
     }
   }, STDOUT_FLUSH_INTERVAL_MS).unref();
-  process.once('exit', () => {
+  const atExit = () => {
     try {
       out.flushSync();
     } catch {
-      // not yet open, or already closed: nothing left to write
+      // not yet open: nothing to write
     }
+  };
+  process.once('exit', atExit);
+  // Ended (end() writes what is buffered, then closes the descriptor): no timer may write to a
+  // descriptor number the process may since have given to something else.
+  out.once('close', () => {
+    clearInterval(timer);
+    process.removeListener('exit', atExit);
   });
   return out;
 }
