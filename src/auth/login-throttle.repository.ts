@@ -31,7 +31,6 @@ export class LoginThrottleRepository {
     return rows.map((r) => ({ key: r.key, failures: r.failures, windowStartedAt: r.window_started_at }));
   }
 
-  /** Gives one attempt back (a sign-in that turned out to be right). */
   /** The key's counter in its current window (null: no failure counted in this window); a read, no lock. */
   async current(tenantId: string, key: string, windowSeconds: number): Promise<ThrottleState | null> {
     const rows = await preparedQuery<{ failures: number; window_started_at: Date }>(
@@ -43,6 +42,7 @@ export class LoginThrottleRepository {
     return row ? { key, failures: row.failures, windowStartedAt: row.window_started_at } : null;
   }
 
+  /** Gives one attempt back (a sign-in that turned out to be right). */
   async decrement(tenantId: string, key: string): Promise<void> {
     await this.dataSource.query('UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE tenant_id = $1 AND key = $2', [tenantId, key]);
   }

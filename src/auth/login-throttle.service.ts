@@ -64,10 +64,10 @@ export class LoginThrottleService {
   }
 
   /**
-   * The same counter for another kind of sign-in (the SAML ACS keys by `saml-ip:<address>`):
-   * counts the attempt before it is checked; throws 429 with Retry-After once `key` has more
-   * than `limit` in the window (counted in the metrics as a refusal by `limiter`). `release`
-   * gives a successful attempt back.
+   * Counts an attempt against one key before it is checked (`reserve` per key; the SAML ACS's
+   * `saml-ip:<address>` once that address has a failure, see admitFailureCounted); throws 429 with
+   * Retry-After once `key` has more than `limit` in the window (counted in the metrics as a
+   * refusal by `limiter`).
    */
   async reserveKey(tenantId: string, key: string, limit: number, limiter: RateLimiterName): Promise<void> {
     const [state] = await this.repository.increment(tenantId, [key], THROTTLE_WINDOW_SECONDS);
@@ -75,10 +75,6 @@ export class LoginThrottleService {
       this.metrics.rateLimited(limiter);
       throw tooManyAttempts(state);
     }
-  }
-
-  async release(tenantId: string, key: string): Promise<void> {
-    await this.repository.decrement(tenantId, key);
   }
 
   /**
