@@ -115,6 +115,7 @@ export async function createApp(config: RuntimeConfig, logger: Logger, options: 
     depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')),
   );
   const nativeHandlers = options.nativeScimReads === false ? new Map() : scimNativeReads(app, (request, reply, error) => sendFailure(request, reply, error, formatters, logger));
+  const replaced = new Set<string>();
   // Each route's policy, from its registered pattern (routes are registered at init, after this hook).
   fastify.addHook('onRoute', (route) => {
     const policy = routePolicy(route.url);
@@ -127,7 +128,6 @@ export async function createApp(config: RuntimeConfig, logger: Logger, options: 
     }
   });
   // A native handler whose Nest route was renamed or removed would silently serve nothing: refuse to start.
-  const replaced = new Set<string>();
   fastify.addHook('onReady', async () => {
     const missing = [...nativeHandlers.keys()].filter((key) => !replaced.has(key));
     if (missing.length > 0) throw new Error(`native SCIM handlers without a Nest route: ${missing.join(', ')}`);
